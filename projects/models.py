@@ -1,0 +1,283 @@
+"""Teams, projects and their dubbing scripts. Data and invariants only; no HTTP here.
+
+The invariants of a script live in the database, not only in forms: a segment starts at 0 ms or later,
+ends after it starts, and its speaker belongs to the same project (a composite foreign key on PostgreSQL,
+triggers on SQLite: see migration 0002).
+"""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from . import languages
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="teams")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    MANAGER = "manager", "Manager"
+    EDITOR = "editor", "Editor"
+    REVIEWER = "reviewer", "Reviewer"
+    VIEWER = "viewer", "Viewer"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "team"], name="membership_one_per_team")]
+        ordering = ["team__name", "user__username"]
+
+    def __str__(self):
+        return f"{self.user} in {self.team} ({self.get_role_display()})"
+
+
+def validate_video_url(value):
+    """An absolute http(s) URL, or a path on this site (`/static/demo/…`) made absolute when sent."""
+    if value.startswith("/") and not value.startswith("//"):
+        return
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValidationError("Give a full http(s):// address of the video, or a path on this site.")
+
+
+class Project(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        DUBBING = "dubbing", "Dubbing"
+        DELIVERED = "delivered", "Delivered"
+        ARCHIVED = "archived", "Archived"
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="projects")
+    title = models.CharField(max_length=200)
+    source_video_url = models.CharField(
+        "source video URL",
+        max_length=1000,
+        blank=True,
+        validators=[validate_video_url],
+        help_text="A direct link to the video file (or a YouTube URL for Dubformer).",
+    )
+    video_duration_ms = models.PositiveIntegerField(
+        "video duration (ms)", null=True, blank=True, help_text="When known, timings are checked against it."
+    )
+    source_language = models.CharField(max_length=8, choices=languages.CHOICES)
+    target_language = models.CharField(max_length=8, choices=languages.CHOICES)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    dubformer_project_id = models.CharField("Dubformer project id", max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["team", "-updated_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source_language=F("target_language")),
+                name="project_languages_differ",
+                violation_error_message="The target language must differ from the source language.",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", args=[self.pk])
+
+    @property
+    def source_language_name(self):
+        return languages.name(self.source_language)
+
+    @property
+    def target_language_name(self):
+        return languages.name(self.target_language)
+
+    def touch(self):
+        """Mark the project as changed now (its script changed): the list sorts and shows by this."""
+        self.updated_at = timezone.now()
+        Project.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
+
+
+class Speaker(models.Model):
+    class Style(models.TextChoices):
+        MASCULINE = "masculine", "Masculine"
+        FEMININE = "feminine", "Feminine"
+
+    SOUNDALIKE = "soundalike"
+    EMOTIONAL_TRANSFER = "emotional_transfer"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="speakers")
+    speaker_id = models.PositiveIntegerField(help_text="The number the providers use for this speaker.")
+    name = models.CharField(max_length=120)
+    style = models.CharField(max_length=16, choices=Style.choices, default=Style.FEMININE)
+    voice_key = models.CharField(
+        "Dubformer voice key",
+        max_length=200,
+        blank=True,
+        help_text="“soundalike”, “emotional_transfer” or a key from Dubformer's voice catalogue.",
+    )
+    modelslab_voice_id = models.CharField("ModelsLab voice id", max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["speaker_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "speaker_id"], name="speaker_id_unique_in_project"),
+            # The target of the segment → speaker composite foreign key (migration 0002).
+            models.UniqueConstraint(fields=["project", "id"], name="speaker_project_id_pair"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (#{self.speaker_id})"
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    NEEDS_REVIEW = "needs_review", "Needs review"
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+
+class Segment(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="segments")
+    start_ms = models.IntegerField()
+    end_ms = models.IntegerField()
+    source_text = models.TextField(blank=True)
+    target_text = models.TextField(blank=True)
+    speaker = models.ForeignKey(
+        Speaker, on_delete=models.PROTECT, null=True, blank=True, related_name="segments"
+    )
+    # Bumped by every save: a save that carries an older version is a conflict, not an overwrite.
+    version = models.PositiveIntegerField(default=1)
+    review_status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start_ms", "id"]
+        indexes = [models.Index(fields=["project", "start_ms"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_ms__gte=0),
+                name="segment_starts_at_or_after_zero",
+                violation_error_message="A segment cannot start before 0.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_ms__gt=F("start_ms")),
+                name="segment_ends_after_start",
+                violation_error_message="A segment must end after it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.start_ms}–{self.end_ms} ms"
+
+    @property
+    def duration_ms(self):
+        return self.end_ms - self.start_ms
+
+    def clean(self):
+        super().clean()
+        if self.speaker_id and self.project_id and self.speaker.project_id != self.project_id:
+            raise ValidationError({"speaker": "This speaker belongs to another project."})
+
+
+class ScriptSnapshot(models.Model):
+    """A whole script as it was before something replaced it (an import, a restore)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="snapshots")
+    reason = models.CharField(max_length=200)
+    # {"speakers": [...], "segments": [...]} in the shape of projects.services.script_formats.Script.
+    data = models.JSONField()
+    segment_count = models.PositiveIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Backup of {self.project} ({self.reason})"
+
+
+class ScriptImport(models.Model):
+    """An uploaded script file, checked and waiting for the user to confirm that it replaces the script."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        APPLIED = "applied", "Applied"
+        CANCELLED = "cancelled", "Cancelled"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="imports")
+    filename = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=16)
+    text_column = models.CharField(max_length=16, default="target")
+    data = models.JSONField()
+    notices = models.JSONField(default=list)
+    segment_count = models.PositiveIntegerField()
+    speaker_count = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    snapshot = models.ForeignKey(
+        ScriptSnapshot, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.filename} → {self.project}"
+
+
+class Activity(models.Model):
+    """One line of a project's trail: who did what, when."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="activities")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verb = models.CharField(max_length=40)
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "-created_at"])]
+        verbose_name_plural = "activities"
+
+    def __str__(self):
+        return self.message

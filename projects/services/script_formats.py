@@ -1,0 +1,673 @@
+"""Script files in and out: SRT, WebVTT, Dubformer JSON and CSV. Pure functions, no database.
+
+Parsing returns a `Script` or raises `ScriptFileError` with every problem found and its line, so a
+person can fix the file in one go. Subtitle timings and text go through pysubs2; what pysubs2 does not
+tell (line numbers, WebVTT cue identifiers and voice tags) is read from the lines around it.
+"""
+
+import codecs
+import csv
+import html
+import io
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+import pysubs2
+
+from ..timecodes import TimecodeError, format_timecode, parse_timecode
+
+FORMATS = {
+    "srt": "SubRip (.srt)",
+    "vtt": "WebVTT (.vtt)",
+    "dubformer": "Dubformer script JSON (.json)",
+    "csv": "Spreadsheet (.csv)",
+}
+EXTENSIONS = {"srt": ".srt", "vtt": ".vtt", "dubformer": ".json", "csv": ".csv"}
+CONTENT_TYPES = {
+    "srt": "application/x-subrip; charset=utf-8",
+    "vtt": "text/vtt; charset=utf-8",
+    "dubformer": "application/json",
+    "csv": "text/csv; charset=utf-8",
+}
+TEXT_COLUMNS = {"target": "Translated text (target)", "source": "Original text (source)"}
+MAX_PROBLEMS = 50
+
+
+@dataclass
+class ScriptSpeaker:
+    speaker_id: int
+    name: str = ""
+    style: str = ""
+    voice_key: str = ""
+    modelslab_voice_id: str = ""
+
+
+@dataclass
+class ScriptSegment:
+    start_ms: int
+    end_ms: int
+    source_text: str = ""
+    target_text: str = ""
+    speaker_id: int | None = None
+    review_status: str = ""
+
+
+@dataclass
+class Script:
+    segments: list[ScriptSegment] = field(default_factory=list)
+    speakers: list[ScriptSpeaker] = field(default_factory=list)
+    # "id": speakers are the provider's numbered speakers; "name": they were named in the file, and are
+    # matched to the project's speakers by name.
+    speaker_match: str = "id"
+    notices: list[str] = field(default_factory=list)
+
+    def to_dict(self):
+        return {
+            "segments": [asdict(segment) for segment in self.segments],
+            "speakers": [asdict(speaker) for speaker in self.speakers],
+            "speaker_match": self.speaker_match,
+        }
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(
+            segments=[ScriptSegment(**segment) for segment in data["segments"]],
+            speakers=[ScriptSpeaker(**speaker) for speaker in data["speakers"]],
+            speaker_match=data.get("speaker_match", "id"),
+        )
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    message: str
+
+    def __str__(self):
+        return f"Line {self.line}: {self.message}" if self.line else self.message
+
+
+class ScriptFileError(ValueError):
+    """The file cannot become a script. `problems` lists what is wrong, with line numbers."""
+
+    def __init__(self, problems):
+        if isinstance(problems, str):
+            problems = [Problem(None, problems)]
+        self.problems = list(problems)
+        super().__init__("; ".join(str(problem) for problem in self.problems[:3]))
+
+
+class _Problems(list):
+    def add(self, line, message):
+        if len(self) < MAX_PROBLEMS:
+            self.append(Problem(line, message))
+        elif len(self) == MAX_PROBLEMS:
+            self.append(Problem(None, "…and more problems; fix these first."))
+
+    def raise_if_any(self):
+        if self:
+            raise ScriptFileError(self)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Bytes → text
+
+
+def check_size(size, max_bytes):
+    if size > max_bytes:
+        raise ScriptFileError(
+            f"The file is {size / 1_048_576:.1f} MB; the largest accepted is "
+            f"{max_bytes / 1_048_576:.0f} MB. Split the script or remove what is not needed."
+        )
+
+
+def decode_upload(raw, max_bytes):
+    """The file's text and any notice about how it was read. UTF-8 (with or without BOM) and UTF-16
+    are read as they are; other bytes as Windows-1252, with a notice asking to check accents."""
+    check_size(len(raw), max_bytes)
+    if not raw.strip():
+        raise ScriptFileError("The file is empty.")
+    notices = []
+    if raw.startswith(codecs.BOM_UTF8):
+        encoding, raw = "utf-8", raw[len(codecs.BOM_UTF8) :]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif _looks_like_bomless_utf16(raw):
+        encoding = "utf-16-le" if raw[1::2].count(0) > raw[0::2].count(0) else "utf-16-be"
+    else:
+        encoding = "utf-8"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        if encoding != "utf-8":
+            raise ScriptFileError(
+                f"The file says it is {encoding.upper()} but is not valid {encoding.upper()}."
+            ) from None
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            line = raw[: error.start].count(b"\n") + 1
+            raise ScriptFileError(
+                [
+                    Problem(
+                        line,
+                        "this file is not text in UTF-8, UTF-16 or Windows-1252. "
+                        "Save it as UTF-8 and upload it again.",
+                    )
+                ]
+            ) from None
+        notices.append(
+            "The file is not UTF-8, so it was read as Windows-1252 (Western European). "
+            "Check that accented letters look right; if not, save the file as UTF-8 and upload it again."
+        )
+    if "\x00" in text or _control_ratio(text) > 0.01:
+        raise ScriptFileError("This is not a text file. Upload an .srt, .vtt, .json or .csv script.")
+    return text.lstrip("\ufeff"), notices
+
+
+def _looks_like_bomless_utf16(raw):
+    sample = raw[:4096]
+    return len(sample) >= 4 and sample.count(0) >= len(sample) // 4
+
+
+def _control_ratio(text):
+    sample = text[:20000]
+    controls = sum(1 for char in sample if ord(char) < 32 and char not in "\r\n\t\f")
+    return controls / max(len(sample), 1)
+
+
+def detect_format(filename, text):
+    """Which format the file is in, from its name and then its first lines; None if unknown."""
+    name = (filename or "").lower()
+    for fmt, extension in EXTENSIONS.items():
+        if name.endswith(extension):
+            return fmt
+    head = text.lstrip()[:2000]
+    if head.startswith("WEBVTT"):
+        return "vtt"
+    if head.startswith(("{", "[")):
+        return "dubformer"
+    if _TIMING.search(head):
+        return "srt"
+    first_line = head.split("\n", 1)[0].lower()
+    if name.endswith((".tsv", ".txt")) and "start" in first_line and "end" in first_line:
+        return "csv"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# SRT and WebVTT
+
+_TIME = r"(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}"
+_TIMING = re.compile(rf"^\s*({_TIME})\s*-->\s*({_TIME})(?:\s+.*)?$", re.MULTILINE)
+_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")
+_VOICE_TAGS = re.compile(r"</?v(?:[\s.][^>]*)?>")
+_TAGS = re.compile(r"</?(?:[biuc]|v|lang|ruby|rt|font|span)(?:[\s.][^>]*)?>|<\d[\d:.]*>", re.IGNORECASE)
+_ASS_TAGS = re.compile(r"\{\\[^}]*\}")
+_NAME_PREFIX = re.compile(r"^(?P<name>[^\W\d_][\w .'’-]{0,39}?)\s*:\s+(?P<text>\S.*)$", re.DOTALL)
+
+
+def parse_subtitles(text, fmt, *, text_column="target", speaker_prefixes=True):
+    """A script from an SRT or WebVTT file. The cue text goes to `text_column` ("target" or "source").
+
+    The speaker comes from a WebVTT voice tag (`<v Mary>`) or, when `speaker_prefixes`, from a
+    `Name: ` at the start of the cue."""
+    problems = _Problems()
+    lines = text.splitlines()
+    if fmt == "vtt" and (not lines or not lines[0].lstrip("\ufeff").startswith("WEBVTT")):
+        raise ScriptFileError([Problem(1, "a WebVTT file must start with the line “WEBVTT”.")])
+
+    timing_lines, cleaned = _scan_cue_blocks(lines, fmt, problems)
+    problems.raise_if_any()
+    if not timing_lines:
+        raise ScriptFileError(
+            "No subtitle cues found: no line has a timing like “00:00:01,000 --> 00:00:02,500”. "
+            "Is this really a subtitle file?"
+        )
+    try:
+        subs = pysubs2.SSAFile.from_string(
+            "\n".join(cleaned), format_=fmt, keep_html_tags=True, keep_unknown_html_tags=True
+        )
+    except (pysubs2.exceptions.Pysubs2Error, ValueError) as error:
+        raise ScriptFileError(f"The subtitle file could not be read: {error}") from None
+    events = [event for event in subs if not event.is_comment]
+    # Each cue kept its timing line, so the n-th event is the n-th timing line.
+    event_lines = timing_lines if len(events) == len(timing_lines) else [None] * len(events)
+
+    script = Script(speaker_match="name")
+    speaker_ids = {}
+    stripped_markup = 0
+    empty = 0
+    for event, line in zip(events, event_lines, strict=True):
+        raw = event.text.replace("\\N", "\n").replace("\\n", "\n").replace("\\h", "\u00a0")
+        name, body = _speaker_and_text(raw, fmt, speaker_prefixes)
+        if _ASS_TAGS.search(raw) or _TAGS.search(_VOICE_TAGS.sub("", raw)):
+            stripped_markup += 1
+        if event.end <= event.start:
+            problems.add(
+                line,
+                f"the cue ends ({format_timecode(event.end)}) before it starts ({format_timecode(event.start)}).",
+            )
+            continue
+        if event.start < 0:
+            problems.add(line, "the cue starts before 0.")
+            continue
+        if not body:
+            empty += 1
+        speaker_id = None
+        if name:
+            speaker_id = speaker_ids.setdefault(name.casefold(), len(speaker_ids) + 1)
+            if speaker_id == len(script.speakers) + 1:
+                script.speakers.append(ScriptSpeaker(speaker_id=speaker_id, name=name))
+        segment = ScriptSegment(start_ms=int(event.start), end_ms=int(event.end), speaker_id=speaker_id)
+        setattr(segment, f"{text_column}_text", body)
+        script.segments.append(segment)
+    problems.raise_if_any()
+    if stripped_markup:
+        script.notices.append(
+            f"Formatting tags (italics, colours…) were removed from {stripped_markup} cues."
+        )
+    if empty:
+        script.notices.append(f"{empty} cues have no text.")
+    return script
+
+
+def _scan_cue_blocks(lines, fmt, problems):
+    """Line numbers of the timing lines, and the file without WebVTT notes, styles and cue identifiers
+    (which pysubs2 would otherwise read as text). Malformed timing lines are problems."""
+    timing_lines = []
+    cleaned = []
+    block = []  # (line_number, text) of the current block
+
+    def flush():
+        timing_at = next((i for i, (_, text) in enumerate(block) if "-->" in text), None)
+        if timing_at is None:
+            if fmt == "srt":
+                cleaned.extend(text for _, text in block)
+            block.clear()
+            return
+        # Lines before the timing line are a cue identifier (SRT's number): pysubs2 skips a number,
+        # so keep it for SRT; drop WebVTT identifiers, which may be any text.
+        kept = block if fmt == "srt" else block[timing_at:]
+        cleaned.extend(text for _, text in kept)
+        cleaned.append("")
+        block.clear()
+
+    start = 1 if fmt == "vtt" else 0
+    if fmt == "vtt":
+        cleaned.extend([lines[0], ""])
+    for number, line in enumerate(lines[start:], start=start + 1):
+        if not line.strip():
+            flush()
+            continue
+        if "-->" in line:
+            match = _TIMING.match(line)
+            if not match:
+                problems.add(number, f"this timing is malformed: “{line.strip()[:80]}”.")
+            else:
+                for value in match.groups():
+                    try:
+                        parse_timecode(value)
+                    except TimecodeError as error:
+                        problems.add(number, str(error))
+                        break
+                else:
+                    timing_lines.append(number)
+        block.append((number, line))
+    flush()
+    return timing_lines, cleaned
+
+
+def _plain_text(raw, fmt):
+    text = _VOICE.sub("", raw)
+    text = _TAGS.sub("", text)
+    text = _ASS_TAGS.sub("", text)
+    if fmt == "vtt":
+        text = html.unescape(text)
+    return "\n".join(line.strip() for line in text.strip().splitlines()).strip()
+
+
+def _speaker_and_text(raw, fmt, speaker_prefixes):
+    voice = _VOICE.search(raw)
+    body = _plain_text(raw, fmt)
+    if voice:
+        return voice.group(1).strip(), body
+    if speaker_prefixes:
+        match = _NAME_PREFIX.match(body)
+        if match and len(match["name"].split()) <= 4:
+            return match["name"].strip(), match["text"].strip()
+    return None, body
+
+
+def to_subtitles(script, fmt, *, text_column="target", speaker_names=True):
+    """SRT or WebVTT text of the script. Speakers become `Name: ` (SRT) or `<v Name>` (WebVTT)."""
+    names = {speaker.speaker_id: speaker.name for speaker in script.speakers}
+    subs = pysubs2.SSAFile()
+    for segment in script.segments:
+        text = getattr(segment, f"{text_column}_text")
+        name = names.get(segment.speaker_id) if speaker_names else None
+        if fmt == "vtt":
+            text = html.escape(text, quote=False)
+            if name:
+                text = f"<v {html.escape(name, quote=False)}>{text}"
+        elif name:
+            text = f"{name}: {text}"
+        subs.append(
+            pysubs2.SSAEvent(start=segment.start_ms, end=segment.end_ms, text=text.replace("\n", "\\N"))
+        )
+    return subs.to_string(fmt, keep_ssa_tags=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Dubformer JSON
+
+DUBFORMER_SCRIPT_KEYS = ("output_target_script", "output_source_script", "target_script")
+
+
+def parse_dubformer_json(text):
+    """A script from Dubformer's shapes: a Get Project response (`output_target_script`,
+    `output_source_script`, `output_target_speakers`) or a re-translation request (`target_script`,
+    `target_speakers`). Source and target segments are paired by their timings."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ScriptFileError(
+            [Problem(error.lineno, f"this is not valid JSON ({error.msg}, column {error.colno}).")]
+        ) from None
+    if not isinstance(data, dict) or not any(key in data for key in DUBFORMER_SCRIPT_KEYS):
+        raise ScriptFileError(
+            "This JSON is not a Dubformer script: it needs “output_target_script” (a Get Project response) "
+            "or “target_script” (a re-translation request)."
+        )
+    problems = _Problems()
+    speakers_key = "output_target_speakers" if "output_target_speakers" in data else "target_speakers"
+    speakers = _dubformer_speakers(data.get(speakers_key, []), speakers_key, problems)
+    known_ids = {speaker.speaker_id for speaker in speakers}
+    target = _dubformer_segments(
+        data,
+        "output_target_script" if "output_target_script" in data else "target_script",
+        known_ids,
+        speakers_key,
+        problems,
+    )
+    source = _dubformer_segments(data, "output_source_script", known_ids, speakers_key, problems)
+    problems.raise_if_any()
+
+    segments = {}
+    for start_ms, end_ms, text, speaker_id in target:
+        segments[(start_ms, end_ms)] = ScriptSegment(
+            start_ms, end_ms, target_text=text, speaker_id=speaker_id
+        )
+    unmatched_source = 0
+    for start_ms, end_ms, text, speaker_id in source:
+        segment = segments.get((start_ms, end_ms))
+        if segment is None:
+            unmatched_source += 1
+            segments[(start_ms, end_ms)] = ScriptSegment(
+                start_ms, end_ms, source_text=text, speaker_id=speaker_id
+            )
+        else:
+            segment.source_text = text
+    script = Script(
+        segments=sorted(segments.values(), key=lambda segment: (segment.start_ms, segment.end_ms)),
+        speakers=speakers,
+        speaker_match="id",
+    )
+    if source and unmatched_source:
+        script.notices.append(
+            f"{unmatched_source} source segments have no target segment with the same timing; "
+            "they were kept with an empty translation."
+        )
+    if not script.segments:
+        script.notices.append("The script has no segments.")
+    return script
+
+
+def _dubformer_speakers(items, key, problems):
+    if not isinstance(items, list):
+        problems.add(None, f"“{key}” must be a list of speakers.")
+        return []
+    speakers = []
+    seen = set()
+    for index, item in enumerate(items):
+        where = f"{key}[{index}]"
+        if not isinstance(item, dict):
+            problems.add(None, f"{where} is not an object.")
+            continue
+        speaker_id = _whole_number(item.get("speaker_id"))
+        if speaker_id is None or speaker_id < 0:
+            problems.add(
+                None, f"{where}: “speaker_id” must be a whole number, not {item.get('speaker_id')!r}."
+            )
+            continue
+        if speaker_id in seen:
+            problems.add(None, f"{where}: speaker_id {speaker_id} is listed twice.")
+            continue
+        style = item.get("style", "")
+        if style not in ("", "masculine", "feminine"):
+            problems.add(None, f"{where}: “style” must be “masculine” or “feminine”, not {style!r}.")
+            continue
+        seen.add(speaker_id)
+        speakers.append(
+            ScriptSpeaker(
+                speaker_id=speaker_id,
+                name=str(item.get("name") or ""),
+                style=style,
+                voice_key=str(item.get("voice_key") or ""),
+            )
+        )
+    return speakers
+
+
+def _dubformer_segments(data, key, known_speaker_ids, speakers_key, problems):
+    items = data.get(key, [])
+    if not isinstance(items, list):
+        problems.add(None, f"“{key}” must be a list of segments.")
+        return []
+    segments = []
+    for index, item in enumerate(items):
+        where = f"{key}[{index}] (segment {index + 1})"
+        if not isinstance(item, dict):
+            problems.add(None, f"{where} is not an object.")
+            continue
+        start_ms, end_ms = _whole_number(item.get("start_ms")), _whole_number(item.get("end_ms"))
+        speaker_id = _whole_number(item.get("speaker_id"))
+        text = item.get("text")
+        if start_ms is None or end_ms is None:
+            problems.add(None, f"{where}: “start_ms” and “end_ms” must be numbers of milliseconds.")
+        elif start_ms < 0:
+            problems.add(None, f"{where}: starts before 0 ({start_ms} ms).")
+        elif end_ms <= start_ms:
+            problems.add(None, f"{where}: ends ({end_ms} ms) before it starts ({start_ms} ms).")
+        elif not isinstance(text, str):
+            problems.add(None, f"{where}: “text” must be a string.")
+        elif speaker_id is None:
+            problems.add(None, f"{where}: “speaker_id” must be a whole number.")
+        elif speaker_id not in known_speaker_ids:
+            problems.add(None, f"{where}: speaker_id {speaker_id} is not in “{speakers_key}”.")
+        else:
+            segments.append((start_ms, end_ms, text, speaker_id))
+    return segments
+
+
+def _whole_number(value):
+    """An int from an int, an integral float or a digit string (providers send ids both ways)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        return int(value)
+    return None
+
+
+def to_dubformer_json(script):
+    """Exactly the `target_script` + `target_speakers` of Dubformer's re-translation request."""
+    problems = _Problems()
+    used = set()
+    for number, segment in enumerate(script.segments, start=1):
+        if segment.speaker_id is None:
+            problems.add(None, f"Segment {number} ({format_timecode(segment.start_ms)}) has no speaker.")
+        used.add(segment.speaker_id)
+    problems.raise_if_any()
+    body = {
+        "target_script": [
+            {
+                "start_ms": segment.start_ms,
+                "end_ms": segment.end_ms,
+                "text": segment.target_text,
+                "speaker_id": segment.speaker_id,
+            }
+            for segment in script.segments
+        ],
+        "target_speakers": [
+            {
+                "speaker_id": speaker.speaker_id,
+                "style": speaker.style or "feminine",
+                "voice_key": speaker.voice_key,
+            }
+            for speaker in script.speakers
+            if speaker.speaker_id in used
+        ],
+    }
+    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# CSV
+
+CSV_COLUMNS = ["start", "end", "speaker", "source_text", "target_text"]
+_CSV_ALIASES = {
+    "start": "start", "start_ms": "start", "in": "start", "begin": "start",
+    "end": "end", "end_ms": "end", "out": "end", "stop": "end",
+    "speaker": "speaker", "character": "speaker", "name": "speaker",
+    "source_text": "source_text", "source": "source_text", "original": "source_text",
+    "target_text": "target_text", "target": "target_text", "translation": "target_text",
+}  # fmt: skip
+
+
+def parse_csv(text):
+    """A script from a CSV with columns start, end, speaker, source text, target text (a header row
+    naming them is optional; `,` `;` or tab separated). Times as 00:01:02.345 or plain seconds."""
+    sample = text[:5000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(enumerate(csv.reader(io.StringIO(text), dialect), start=1))
+    rows = [(number, row) for number, row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise ScriptFileError("The file has no rows.")
+
+    columns = CSV_COLUMNS
+    header_cells = [cell.strip().lower().replace(" ", "_") for cell in rows[0][1]]
+    header = [_CSV_ALIASES.get(cell) for cell in header_cells]
+    # A `start_ms` column holds milliseconds; any other time column holds timecodes or seconds.
+    in_ms = {"start": "start_ms" in header_cells, "end": "end_ms" in header_cells}
+    if "start" in header and "end" in header:
+        columns = header
+        rows = rows[1:]
+    elif len(rows[0][1]) < 3:
+        raise ScriptFileError(
+            [
+                Problem(
+                    rows[0][0],
+                    "a script CSV needs the columns start, end, speaker, source text, target text.",
+                )
+            ]
+        )
+
+    problems = _Problems()
+    script = Script(speaker_match="name")
+    speaker_ids = {}
+    for number, row in rows:
+        values = {
+            column: (row[index].strip() if index < len(row) else "")
+            for index, column in enumerate(columns)
+            if column
+        }
+        try:
+            start_ms = _csv_time(values.get("start", ""), in_ms["start"])
+            end_ms = _csv_time(values.get("end", ""), in_ms["end"])
+        except TimecodeError as error:
+            problems.add(number, str(error))
+            continue
+        if end_ms <= start_ms:
+            problems.add(
+                number, f"ends ({format_timecode(end_ms)}) before it starts ({format_timecode(start_ms)})."
+            )
+            continue
+        name = values.get("speaker", "")
+        speaker_id = None
+        if name:
+            speaker_id = speaker_ids.setdefault(name.casefold(), len(speaker_ids) + 1)
+            if speaker_id == len(script.speakers) + 1:
+                script.speakers.append(ScriptSpeaker(speaker_id=speaker_id, name=name))
+        script.segments.append(
+            ScriptSegment(
+                start_ms=start_ms,
+                end_ms=end_ms,
+                source_text=values.get("source_text", ""),
+                target_text=values.get("target_text", ""),
+                speaker_id=speaker_id,
+            )
+        )
+    problems.raise_if_any()
+    if not script.segments:
+        raise ScriptFileError("The file has a header but no segments.")
+    script.segments.sort(key=lambda segment: (segment.start_ms, segment.end_ms))
+    return script
+
+
+def _csv_time(value, in_ms):
+    if not value:
+        raise TimecodeError("a start or end time is missing.")
+    if in_ms:
+        if not re.fullmatch(r"\d+", value):
+            raise TimecodeError(f"“{value}” is not a whole number of milliseconds.")
+        return int(value)
+    return parse_timecode(value)
+
+
+def to_csv(script):
+    names = {speaker.speaker_id: speaker.name for speaker in script.speakers}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for segment in script.segments:
+        writer.writerow(
+            [
+                format_timecode(segment.start_ms),
+                format_timecode(segment.end_ms),
+                names.get(segment.speaker_id, ""),
+                segment.source_text,
+                segment.target_text,
+            ]
+        )
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One entry point each way
+
+
+def parse(text, fmt, *, text_column="target", speaker_prefixes=True):
+    if fmt in ("srt", "vtt"):
+        return parse_subtitles(text, fmt, text_column=text_column, speaker_prefixes=speaker_prefixes)
+    if fmt == "dubformer":
+        return parse_dubformer_json(text)
+    if fmt == "csv":
+        return parse_csv(text)
+    raise ScriptFileError(f"Unknown format {fmt!r}.")
+
+
+def serialize(script, fmt, *, text_column="target", speaker_names=True):
+    if fmt in ("srt", "vtt"):
+        return to_subtitles(script, fmt, text_column=text_column, speaker_names=speaker_names)
+    if fmt == "dubformer":
+        return to_dubformer_json(script)
+    if fmt == "csv":
+        return to_csv(script)
+    raise ScriptFileError(f"Unknown format {fmt!r}.")

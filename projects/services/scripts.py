@@ -1,0 +1,213 @@
+"""Whole-script operations on the database: read a project's script, replace it (import, restore),
+with a backup of what it replaces. Each public function owns its transaction."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Activity, Project, ScriptImport, ScriptSnapshot, Segment, Speaker
+from . import script_formats
+from .script_formats import Script, ScriptFileError, ScriptSegment, ScriptSpeaker
+
+
+class ImportNotPending(Exception):
+    """The import was already applied or cancelled (a second click, another tab)."""
+
+
+def script_from_project(project):
+    """The project's script as a `Script`: speakers, then segments in time order (two queries)."""
+    speakers = [
+        ScriptSpeaker(
+            speaker_id=speaker_id,
+            name=name,
+            style=style,
+            voice_key=voice_key,
+            modelslab_voice_id=modelslab_voice_id,
+        )
+        for speaker_id, name, style, voice_key, modelslab_voice_id in Speaker.objects.filter(
+            project=project
+        ).values_list("speaker_id", "name", "style", "voice_key", "modelslab_voice_id")
+    ]
+    segments = [
+        ScriptSegment(
+            start_ms=start_ms,
+            end_ms=end_ms,
+            source_text=source_text,
+            target_text=target_text,
+            speaker_id=speaker_id,
+            review_status=review_status,
+        )
+        for start_ms, end_ms, source_text, target_text, speaker_id, review_status in Segment.objects.filter(
+            project=project
+        )
+        .order_by("start_ms", "id")
+        .values_list(
+            "start_ms", "end_ms", "source_text", "target_text", "speaker__speaker_id", "review_status"
+        )
+    ]
+    return Script(segments=segments, speakers=speakers, speaker_match="id")
+
+
+def export_script(project, fmt, *, text_column="target", speaker_names=True):
+    """The file's text. Raises ScriptFileError when the format cannot hold the script as it is."""
+    return script_formats.serialize(
+        script_from_project(project), fmt, text_column=text_column, speaker_names=speaker_names
+    )
+
+
+def stage_import(
+    project, *, filename, raw, fmt=None, text_column="target", speaker_prefixes=True, by, max_bytes
+):
+    """Check an uploaded file and keep it, parsed, until the user confirms. Raises ScriptFileError."""
+    text, notices = script_formats.decode_upload(raw, max_bytes)
+    fmt = fmt or script_formats.detect_format(filename, text)
+    if fmt is None:
+        raise ScriptFileError(
+            "This does not look like a script file. dubweb reads SubRip (.srt), WebVTT (.vtt), "
+            "Dubformer JSON (.json) and CSV (.csv)."
+        )
+    script = script_formats.parse(text, fmt, text_column=text_column, speaker_prefixes=speaker_prefixes)
+    if not script.segments:
+        raise ScriptFileError("The file holds no segments, so there is nothing to import.")
+    return ScriptImport.objects.create(
+        project=project,
+        filename=filename[:255],
+        file_format=fmt,
+        text_column=text_column,
+        data=script.to_dict(),
+        notices=notices + script.notices,
+        segment_count=len(script.segments),
+        speaker_count=len(script.speakers),
+        created_by=by,
+    )
+
+
+def apply_import(script_import, *, by):
+    """Replace the project's script with the staged import; the old script is kept as a backup."""
+    with transaction.atomic():
+        script_import = ScriptImport.objects.select_for_update().get(pk=script_import.pk)
+        if script_import.status != ScriptImport.Status.PENDING:
+            raise ImportNotPending(f"This import was already {script_import.get_status_display().lower()}.")
+        project = script_import.project
+        snapshot = replace_script(
+            project,
+            Script.from_dict(script_import.data),
+            by=by,
+            reason=f"Before importing {script_import.filename}",
+        )
+        script_import.status = ScriptImport.Status.APPLIED
+        script_import.applied_at = timezone.now()
+        script_import.snapshot = snapshot
+        script_import.save(update_fields=["status", "applied_at", "snapshot"])
+        Activity.objects.create(
+            project=project,
+            actor=by,
+            verb="import",
+            message=f"Imported {script_import.segment_count} segments from {script_import.filename}"
+            + (" (the previous script is kept as a backup)" if snapshot else ""),
+        )
+    return script_import
+
+
+def cancel_import(script_import):
+    updated = ScriptImport.objects.filter(pk=script_import.pk, status=ScriptImport.Status.PENDING).update(
+        status=ScriptImport.Status.CANCELLED
+    )
+    if not updated:
+        raise ImportNotPending("This import is no longer waiting.")
+
+
+def restore_snapshot(snapshot, *, by):
+    """Put a backed-up script back; the script it replaces is backed up in turn."""
+    with transaction.atomic():
+        project = snapshot.project
+        replace_script(
+            project,
+            Script.from_dict(snapshot.data),
+            by=by,
+            reason=f"Before restoring the backup of {timezone.localtime(snapshot.created_at):%Y-%m-%d %H:%M}",
+            restore_speakers=True,
+        )
+        Activity.objects.create(
+            project=project,
+            actor=by,
+            verb="restore",
+            message=f"Restored the backup “{snapshot.reason}” ({snapshot.segment_count} segments)",
+        )
+
+
+def replace_script(project, script, *, by, reason, restore_speakers=False):
+    """Swap the project's segments for `script`'s in one transaction; returns the backup made of the
+    old script, or None when there was nothing to keep.
+
+    Speakers are matched to the project's own, by provider speaker id or by name (as the script says),
+    so voices already set on a speaker survive a re-import; speakers the file does not name are kept."""
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        snapshot = None
+        if Segment.objects.filter(project=project).exists():
+            current = script_from_project(project)
+            snapshot = ScriptSnapshot.objects.create(
+                project=project,
+                reason=reason,
+                data=current.to_dict(),
+                segment_count=len(current.segments),
+                created_by=by,
+            )
+        speakers_by_script_id = _upsert_speakers(project, script, restore_speakers)
+        Segment.objects.filter(project=project).delete()
+        Segment.objects.bulk_create(
+            [
+                Segment(
+                    project=project,
+                    start_ms=segment.start_ms,
+                    end_ms=segment.end_ms,
+                    source_text=segment.source_text,
+                    target_text=segment.target_text,
+                    speaker=speakers_by_script_id.get(segment.speaker_id),
+                    review_status=segment.review_status or Segment._meta.get_field("review_status").default,
+                )
+                for segment in script.segments
+            ],
+            batch_size=1000,
+        )
+        project.touch()
+    return snapshot
+
+
+def _upsert_speakers(project, script, restore_speakers):
+    existing = list(Speaker.objects.filter(project=project))
+    by_id = {speaker.speaker_id: speaker for speaker in existing}
+    by_name = {speaker.name.casefold(): speaker for speaker in existing}
+    next_id = max(by_id, default=0) + 1
+    result = {}
+    for incoming in script.speakers:
+        if script.speaker_match == "name":
+            speaker = by_name.get(incoming.name.casefold())
+            if speaker is None:
+                speaker = Speaker.objects.create(project=project, speaker_id=next_id, name=incoming.name)
+                next_id += 1
+                by_name[speaker.name.casefold()] = speaker
+        else:
+            speaker = by_id.get(incoming.speaker_id)
+            if speaker is None:
+                speaker = Speaker(project=project, speaker_id=incoming.speaker_id)
+                speaker.name = incoming.name or f"Speaker {incoming.speaker_id}"
+            changed = _merge_speaker(speaker, incoming, overwrite=restore_speakers)
+            if speaker.pk is None or changed:
+                speaker.save()
+        result[incoming.speaker_id] = speaker
+    return result
+
+
+def _merge_speaker(speaker, incoming, *, overwrite):
+    """Take what the file says about a speaker. A blank in the file keeps what the project has
+    (a restore also blanks voices, but never a name or a style). Returns whether anything changed."""
+    changed = False
+    for field in ("name", "style", "voice_key", "modelslab_voice_id"):
+        value = getattr(incoming, field)
+        if not value and (not overwrite or field in ("name", "style")):
+            continue
+        if value != getattr(speaker, field):
+            setattr(speaker, field, value)
+            changed = True
+    return changed

@@ -1,0 +1,21 @@
+from django import template
+
+from .. import languages
+from ..timecodes import format_duration, format_timecode
+
+register = template.Library()
+
+
+@register.filter
+def timecode(ms):
+    return format_timecode(ms)
+
+
+@register.filter
+def duration(ms):
+    return format_duration(ms)
+
+
+@register.filter
+def language_name(code):
+    return languages.name(code)

@@ -1,0 +1,60 @@
+"""Timecodes as people type them, to and from integer milliseconds. Pure functions."""
+
+import re
+
+_TIMECODE = re.compile(
+    r"""^\s*
+    (?:(?:(?P<hours>\d+):)?(?P<minutes>\d+):)?   # optional [H:]M:
+    (?P<seconds>\d+)
+    (?:[.,](?P<fraction>\d{1,3}))?              # .345 or ,345 (SRT)
+    \s*$""",
+    re.VERBOSE,
+)
+
+
+class TimecodeError(ValueError):
+    pass
+
+
+def parse_timecode(text):
+    """Milliseconds from `1:02.345`, `62.345`, `00:01:02,345`, `01:02:03.004` or `62`.
+
+    Seconds (and minutes, when hours are given) must be below 60 once a larger unit is written."""
+    if text is None:
+        raise TimecodeError("No time given.")
+    match = _TIMECODE.match(str(text))
+    if not match:
+        raise TimecodeError(f"“{text}” is not a time. Write it like 1:02.345 or 00:01:02,345.")
+    hours = int(match["hours"] or 0)
+    minutes = int(match["minutes"] or 0)
+    seconds = int(match["seconds"])
+    if match["minutes"] is not None and seconds >= 60:
+        raise TimecodeError(f"“{text}”: seconds must be below 60.")
+    if match["hours"] is not None and minutes >= 60:
+        raise TimecodeError(f"“{text}”: minutes must be below 60.")
+    fraction_ms = int((match["fraction"] or "0").ljust(3, "0"))
+    return ((hours * 60 + minutes) * 60 + seconds) * 1000 + fraction_ms
+
+
+def format_timecode(ms, separator="."):
+    """The canonical form, `HH:MM:SS.mmm` (`,` for SRT)."""
+    if ms is None:
+        return ""
+    sign = "-" if ms < 0 else ""
+    ms = abs(int(ms))
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{sign}{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"
+
+
+def format_duration(ms):
+    """A short human duration: `2.35 s`, `1 min 05 s`, `1 h 02 min`."""
+    if ms is None:
+        return ""
+    if ms < 60_000:
+        return f"{ms / 1000:.2f} s"
+    total_s = ms // 1000
+    if total_s < 3600:
+        return f"{total_s // 60} min {total_s % 60:02d} s"
+    return f"{total_s // 3600} h {total_s % 3600 // 60:02d} min"

@@ -1,0 +1,88 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from .. import access, selectors
+from ..forms import ProjectFilterForm, ProjectForm, ScriptExportForm, ScriptImportForm
+from ..models import Activity, Team
+
+PROJECTS_PER_PAGE = 25
+
+
+@login_required
+def project_list(request):
+    filters = ProjectFilterForm(request.GET)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    projects = selectors.project_list(
+        request.user,
+        q=criteria.get("q", ""),
+        status=criteria.get("status", ""),
+        language=criteria.get("language", ""),
+    )
+    page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "can_create": bool(access.teams_where(request.user, "create_project")),
+        "has_teams": bool(access.team_roles(request.user)),
+    }
+    template = "projects/project_list.html#project-results" if request.htmx else "projects/project_list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_create(request):
+    team_ids = access.teams_where(request.user, "create_project")
+    if not team_ids:
+        raise PermissionDenied("Only team owners and managers can create projects.")
+    teams = list(Team.objects.filter(pk__in=team_ids))
+    form = ProjectForm(request.POST or None, teams=teams)
+    if request.method == "POST" and form.is_valid():
+        project = form.save(commit=False)
+        project.created_by = request.user
+        project.save()
+        Activity.objects.create(
+            project=project, actor=request.user, verb="create", message="Created the project"
+        )
+        messages.success(request, f"Project “{project.title}” created. Import a script to start.")
+        return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form, "project": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request, pk):
+    project = access.get_project_for(request.user, pk, "edit_project")
+    form = ProjectForm(request.POST or None, instance=project, teams=[project.team])
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if form.changed_data:
+            changed = ", ".join(form.fields[name].label.lower() for name in form.changed_data)
+            Activity.objects.create(
+                project=project, actor=request.user, verb="edit", message=f"Changed {changed}"
+            )
+        messages.success(request, "Project saved.")
+        return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@login_required
+def project_detail(request, pk):
+    project = access.get_project_for(request.user, pk, "view")
+    context = {
+        "project": project,
+        "can_edit_project": access.can(project.role, "edit_project"),
+        "can_import": access.can(project.role, "import_script"),
+        "can_restore": access.can(project.role, "restore_backup"),
+        "import_form": ScriptImportForm(),
+        "export_form": ScriptExportForm(),
+        **selectors.project_page(project),
+    }
+    return render(request, "projects/project_detail.html", context)

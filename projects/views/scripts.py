@@ -1,0 +1,163 @@
+"""Import, export and backups of a project's script."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import access
+from ..forms import ScriptExportForm, ScriptImportForm
+from ..models import ScriptImport, ScriptSnapshot
+from ..services import script_formats, scripts
+from ..services.script_formats import Script, ScriptFileError
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def script_import(request, pk):
+    project = access.get_project_for(request.user, pk, "import_script")
+    form = ScriptImportForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            script_formats.check_size(upload.size, settings.SCRIPT_UPLOAD_MAX_BYTES)
+            raw = upload.read()
+            staged = scripts.stage_import(
+                project,
+                filename=upload.name,
+                raw=raw,
+                fmt=form.cleaned_data["file_format"] or None,
+                text_column=form.cleaned_data["text_column"],
+                speaker_prefixes=form.cleaned_data["speaker_prefixes"],
+                by=request.user,
+                max_bytes=settings.SCRIPT_UPLOAD_MAX_BYTES,
+            )
+        except ScriptFileError as error:
+            problems = error.problems
+        else:
+            if not project.segments.exists():
+                scripts.apply_import(staged, by=request.user)
+                _report_import(request, staged)
+                return redirect(project)
+            return redirect("projects:import-confirm", pk=project.pk, import_pk=staged.pk)
+    status = 422 if problems or form.errors else 200
+    return render(
+        request,
+        "projects/script_import.html",
+        {"project": project, "form": form, "problems": problems},
+        status=status,
+    )
+
+
+def _report_import(request, staged):
+    messages.success(
+        request,
+        f"Imported {staged.segment_count} segments and {staged.speaker_count} speakers from {staged.filename}.",
+    )
+    for notice in staged.notices:
+        messages.warning(request, notice)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def script_import_confirm(request, pk, import_pk):
+    project = access.get_project_for(request.user, pk, "import_script")
+    staged = get_object_or_404(ScriptImport, pk=import_pk, project=project)
+    if request.method == "POST":
+        try:
+            if "cancel" in request.POST:
+                scripts.cancel_import(staged)
+                messages.info(request, "Import cancelled; the script is unchanged.")
+            else:
+                scripts.apply_import(staged, by=request.user)
+                _report_import(request, staged)
+        except scripts.ImportNotPending as error:
+            messages.warning(request, str(error))
+        return redirect(project)
+    preview = Script.from_dict(staged.data)
+    context = {
+        "project": project,
+        "staged": staged,
+        "current_count": project.segments.count(),
+        "preview_segments": preview.segments[:10],
+        "speaker_names": {speaker.speaker_id: speaker.name for speaker in preview.speakers},
+    }
+    return render(request, "projects/script_import_confirm.html", context)
+
+
+@login_required
+def script_export(request, pk):
+    project = access.get_project_for(request.user, pk, "export_script")
+    form = ScriptExportForm(request.GET)
+    if not form.is_valid():
+        return render(
+            request,
+            "projects/script_export_error.html",
+            {"project": project, "form": form, "problems": []},
+            status=400,
+        )
+    fmt = form.cleaned_data["file_format"]
+    try:
+        content = scripts.export_script(
+            project,
+            fmt,
+            text_column=form.cleaned_data["text_column"],
+            speaker_names=form.cleaned_data["speaker_names"],
+        )
+    except ScriptFileError as error:
+        return render(
+            request,
+            "projects/script_export_error.html",
+            {"project": project, "form": form, "problems": error.problems},
+            status=409,
+        )
+    filename = (
+        f"{slugify(project.title) or 'script'}.{project.target_language}{script_formats.EXTENSIONS[fmt]}"
+    )
+    response = HttpResponse(content, content_type=script_formats.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def snapshot_download(request, pk, snapshot_pk):
+    project = access.get_project_for(request.user, pk, "export_script")
+    snapshot = get_object_or_404(ScriptSnapshot, pk=snapshot_pk, project=project)
+    content = script_formats.to_csv(Script.from_dict(snapshot.data))
+    response = HttpResponse(content, content_type=script_formats.CONTENT_TYPES["csv"])
+    stamp = snapshot.created_at.strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(project.title)}-backup-{stamp}.csv"'
+    return response
+
+
+@login_required
+@require_POST
+def snapshot_restore(request, pk, snapshot_pk):
+    project = access.get_project_for(request.user, pk, "restore_backup")
+    snapshot = get_object_or_404(ScriptSnapshot, pk=snapshot_pk, project=project)
+    scripts.restore_snapshot(snapshot, by=request.user)
+    messages.success(
+        request,
+        f"Restored the script from the backup “{snapshot.reason}”. The script it replaced is backed up too.",
+    )
+    return redirect(project)
+
+
+@login_required
+def snapshot_list(request, pk):
+    project = access.get_project_for(request.user, pk, "view")
+    return render(
+        request,
+        "projects/snapshot_list.html",
+        {
+            "project": project,
+            "snapshots": ScriptSnapshot.objects.filter(project=project)
+            .select_related("created_by")
+            .defer("data"),
+            "can_restore": access.can(project.role, "restore_backup"),
+        },
+    )

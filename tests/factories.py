@@ -1,0 +1,78 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from projects.models import Membership, Project, Role, Segment, Speaker, Team
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("pass-for-tests")
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    slug = factory.Sequence(lambda n: f"team-{n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    team = factory.SubFactory(TeamFactory)
+    role = Role.EDITOR
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    team = factory.SubFactory(TeamFactory)
+    title = factory.Sequence(lambda n: f"Episode {n}")
+    source_language = "en-US"
+    target_language = "fr-FR"
+    source_video_url = "https://videos.example.com/episode.mp4"
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    project = factory.SubFactory(ProjectFactory)
+    speaker_id = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Speaker {n}")
+    style = Speaker.Style.FEMININE
+
+
+class SegmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Segment
+
+    project = factory.SubFactory(ProjectFactory)
+    start_ms = factory.Sequence(lambda n: n * 3000)
+    end_ms = factory.LazyAttribute(lambda segment: segment.start_ms + 2500)
+    source_text = factory.Sequence(lambda n: f"Line {n} in English.")
+    target_text = factory.Sequence(lambda n: f"Réplique {n} en français.")
+    speaker = None
+
+
+def make_segments(project, count, speaker=None):
+    """`count` segments in one INSERT (large scripts for query-count tests)."""
+    return Segment.objects.bulk_create(
+        Segment(
+            project=project,
+            start_ms=index * 2000,
+            end_ms=index * 2000 + 1500,
+            source_text=f"Source line {index}",
+            target_text=f"Ligne cible {index}",
+            speaker=speaker,
+        )
+        for index in range(count)
+    )

@@ -1,0 +1,24 @@
+"""Test settings: dubweb's own settings with a test key, fast hashing and synchronous jobs.
+
+django-q2 reads its settings at import, so they are fixed here rather than overridden per test."""
+
+import os
+
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# Playwright's sync API runs an event loop in the test thread; the ORM calls it makes are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from dubweb.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# Serve static files from the source folders (no collectstatic before tests; the browser tests need them).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

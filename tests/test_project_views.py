@@ -1,0 +1,182 @@
+"""Project list, project page and project form, as the people of a team see them."""
+
+import pytest
+from django.urls import reverse
+
+from projects.models import Activity, Project
+
+from .factories import ProjectFactory, SpeakerFactory, make_segments
+
+
+def test_anonymous_users_are_sent_to_login(client, project):
+    for url in (
+        reverse("projects:list"),
+        project.get_absolute_url(),
+        reverse("projects:import", args=[project.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_login_then_see_the_project_list(client, editor, project):
+    response = client.post(reverse("login"), {"username": "eddie", "password": "pass-for-tests"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("projects:list")
+    assert "Launch keynote" in response.content.decode()
+
+
+def test_list_shows_only_the_users_teams(client, editor, project, other_team):
+    ProjectFactory(team=other_team, title="Secret rival project")
+    client.force_login(editor)
+    page = client.get(reverse("projects:list")).content.decode()
+    assert "Launch keynote" in page
+    assert "Secret rival project" not in page
+
+
+def test_another_teams_project_is_not_found_and_not_shown(client, outsider, project):
+    client.force_login(outsider)
+    for url in (
+        project.get_absolute_url(),
+        reverse("projects:edit", args=[project.pk]),
+        reverse("projects:import", args=[project.pk]),
+        reverse("projects:export", args=[project.pk]) + "?file_format=srt&text_column=target",
+        reverse("projects:backups", args=[project.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "Launch keynote" not in response.content.decode()
+
+
+def test_list_row_shows_languages_status_counts_and_speakers(client, editor, project):
+    SpeakerFactory(project=project, speaker_id=1, name="Anna")
+    SpeakerFactory(project=project, speaker_id=2, name="Ben")
+    make_segments(project, 12)
+    client.force_login(editor)
+    page = client.get(reverse("projects:list")).content.decode()
+    assert "English (US)" in page and "French (France)" in page
+    assert "Draft" in page
+    assert '<td data-label="Segments" class="num">12</td>' in page
+    assert "Anna, Ben" in page
+
+
+def test_search_and_filters_narrow_the_list(client, editor, team):
+    ProjectFactory(team=team, title="Cooking show", target_language="de-DE", status=Project.Status.APPROVED)
+    ProjectFactory(team=team, title="Cooking school", target_language="fr-FR")
+    ProjectFactory(team=team, title="Nature film", target_language="de-DE")
+    client.force_login(editor)
+
+    def titles(**params):
+        page = client.get(reverse("projects:list"), params).content.decode()
+        return {t for t in ("Cooking show", "Cooking school", "Nature film") if t in page}
+
+    assert titles(q="cooking") == {"Cooking show", "Cooking school"}
+    assert titles(language="de-DE") == {"Cooking show", "Nature film"}
+    assert titles(status="approved") == {"Cooking show"}
+    assert titles(q="cooking", language="de-DE") == {"Cooking show"}
+
+
+def test_htmx_filter_answers_only_the_results_fragment(client, editor, project):
+    client.force_login(editor)
+    response = client.get(reverse("projects:list"), {"q": "launch"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="project-results"')
+    assert "<html" not in body
+    assert "Launch keynote" in body
+
+
+def test_bad_filter_values_do_not_break_the_list(client, editor, project):
+    client.force_login(editor)
+    response = client.get(reverse("projects:list"), {"status": "nonsense", "page": "999", "language": "<x>"})
+    assert response.status_code == 200
+
+
+def test_list_is_paginated(client, editor, team):
+    ProjectFactory.create_batch(30, team=team)
+    client.force_login(editor)
+    first = client.get(reverse("projects:list")).content.decode()
+    assert "Page 1 of 2" in first
+    assert client.get(reverse("projects:list"), {"page": 2}).status_code == 200
+
+
+def test_project_page_shows_speakers_and_script(client, viewer, project):
+    anna = SpeakerFactory(project=project, speaker_id=1, name="Anna", voice_key="voice:Rachel")
+    make_segments(project, 3, speaker=anna)
+    client.force_login(viewer)
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "voice:Rachel" in page
+    assert "00:00:02.000" in page and "Ligne cible 2" in page and "Source line 0" in page
+    # A viewer sees no edit or import buttons.
+    assert "Edit project" not in page and "Import script" not in page
+
+
+def test_segment_text_is_escaped_on_the_page(client, viewer, project):
+    make_segments(project, 1)
+    project.segments.update(target_text='<script>alert("x")</script><img src=x onerror=alert(1)>')
+    client.force_login(viewer)
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_manager_creates_a_project(client, manager, team):
+    client.force_login(manager)
+    response = client.post(
+        reverse("projects:create"),
+        {
+            "title": "Season finale",
+            "source_video_url": "https://cdn.example.com/finale.mp4",
+            "video_duration_ms": "00:42:10.500",
+            "source_language": "en-US",
+            "target_language": "es-ES",
+            "status": "draft",
+        },
+    )
+    project = Project.objects.get(title="Season finale")
+    assert response.url == project.get_absolute_url()
+    assert project.team == team and project.created_by == manager and project.video_duration_ms == 2_530_500
+    assert Activity.objects.filter(project=project, verb="create").exists()
+
+
+def test_project_form_explains_what_is_wrong(client, manager):
+    client.force_login(manager)
+    response = client.post(
+        reverse("projects:create"),
+        {"title": "", "source_video_url": "ftp://x", "video_duration_ms": "soon", "source_language": "en-US",
+         "target_language": "en-US", "status": "draft"},
+    )  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This field is required." in page
+    assert "Give a full http(s):// address" in page
+    assert "is not a time" in page
+    assert "must differ from the source language" in page
+    assert not Project.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["editor", "reviewer", "viewer"])
+def test_only_owners_and_managers_create_or_edit_projects(client, request, project, role):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(reverse("projects:create")).status_code == 403
+    assert client.post(reverse("projects:edit", args=[project.pk]), {"title": "Hijacked"}).status_code == 403
+    project.refresh_from_db()
+    assert project.title == "Launch keynote"
+
+
+def test_editing_a_project_records_what_changed(client, owner, project):
+    client.force_login(owner)
+    client.post(
+        reverse("projects:edit", args=[project.pk]),
+        {"title": "Launch keynote v2", "source_video_url": project.source_video_url, "source_language": "en-US",
+         "target_language": "fr-FR", "status": "in_review"},
+    )  # fmt: skip
+    project.refresh_from_db()
+    assert project.title == "Launch keynote v2" and project.status == "in_review"
+    assert Activity.objects.get(project=project, verb="edit").message == "Changed title, status"
+    assert project.history.count() == 2
+
+
+def test_a_user_without_a_team_sees_an_explanation(client, db):
+    from .factories import UserFactory
+
+    client.force_login(UserFactory(username="loner"))
+    assert "not in a team yet" in client.get(reverse("projects:list")).content.decode()

@@ -1,0 +1,36 @@
+"""The list and the project page read the database a fixed number of times, whatever the data size."""
+
+import pytest
+from django.urls import reverse
+
+from .factories import ProjectFactory, SpeakerFactory, make_segments
+
+
+@pytest.mark.parametrize("count", [10, 500])
+def test_project_list_queries_do_not_grow_with_projects(
+    client, editor, team, count, django_assert_max_num_queries
+):
+    projects = ProjectFactory.create_batch(count, team=team)
+    for project in projects[:25]:
+        SpeakerFactory(project=project, speaker_id=1)
+        make_segments(project, 3)
+    client.force_login(editor)
+    # session + user + count + page + speakers prefetch + the "can create" and "has teams" memberships
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("projects:list"))
+    assert response.status_code == 200
+    assert f"{count} projects" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [10, 2000])
+def test_project_page_queries_do_not_grow_with_segments(
+    client, editor, project, count, django_assert_max_num_queries
+):
+    speakers = [SpeakerFactory(project=project, speaker_id=n) for n in (1, 2, 3)]
+    make_segments(project, count, speaker=speakers[0])
+    client.force_login(editor)
+    # session + user + membership + project + speakers + segments + activity + backups + pending imports
+    with django_assert_max_num_queries(9):
+        response = client.get(project.get_absolute_url())
+    assert response.status_code == 200
+    assert f"Ligne cible {count - 1}" in response.content.decode()

@@ -1,0 +1,272 @@
+"""Importing and exporting a script from the project page; backups; nothing half-imported."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from projects.models import Activity, ScriptImport, ScriptSnapshot, Segment, Speaker
+
+from .factories import SpeakerFactory, make_segments
+
+DATA = Path(__file__).parent / "data"
+
+
+def upload(client, project, name, content, **fields):
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    data = {
+        "file": SimpleUploadedFile(name, content),
+        "text_column": "target",
+        "speaker_prefixes": "on",
+        **fields,
+    }
+    return client.post(reverse("projects:import", args=[project.pk]), data)
+
+
+def script_rows(project):
+    return list(project.segments.values_list("start_ms", "end_ms", "target_text", "speaker__name"))
+
+
+def test_import_into_an_empty_project_applies_at_once(client, editor, project):
+    client.force_login(editor)
+    response = upload(client, project, "keynote.srt", (DATA / "keynote.srt").read_bytes())
+    assert response.status_code == 302 and response.url == project.get_absolute_url()
+    assert script_rows(project)[0] == (800, 3150, "Welcome, everyone, to the launch.", "Anna")
+    assert list(project.speakers.values_list("speaker_id", "name")) == [(1, "Anna"), (2, "Ben")]
+    assert Activity.objects.filter(project=project, verb="import").count() == 1
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "Imported 3 segments and 2 speakers from keynote.srt." in page
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("keynote.srt", "srt"),
+        ("keynote.vtt", "vtt"),
+        ("get_project_ready.json", "dubformer"),
+        ("keynote.csv", "csv"),
+    ],
+)
+def test_every_format_imports_from_the_page(client, editor, project, name, fmt):
+    client.force_login(editor)
+    response = upload(client, project, name, (DATA / name).read_bytes())
+    assert response.status_code == 302
+    assert project.segments.count() >= 2
+    assert ScriptImport.objects.get(project=project).file_format == fmt
+
+
+def test_replacing_a_script_asks_first_and_keeps_a_backup(client, editor, project, speaker):
+    make_segments(project, 5, speaker=speaker)
+    before = script_rows(project)
+    client.force_login(editor)
+
+    response = upload(client, project, "new.srt", (DATA / "keynote.srt").read_bytes())
+    staged = ScriptImport.objects.get(project=project)
+    assert response.url == reverse("projects:import-confirm", args=[project.pk, staged.pk])
+    assert script_rows(project) == before  # nothing changes until confirmed
+
+    page = client.get(response.url).content.decode()
+    assert "Replace the script?" in page and "replace the current script of <strong>5</strong>" in page
+    assert "Welcome, everyone, to the launch." in page
+
+    client.post(response.url, {"confirm": "1"})
+    assert len(script_rows(project)) == 3
+    snapshot = ScriptSnapshot.objects.get(project=project)
+    assert snapshot.segment_count == 5 and snapshot.reason == "Before importing new.srt"
+    # The speaker Anna from the file is the project's existing Anna, voice settings and all.
+    assert Speaker.objects.filter(project=project, name="Anna").count() == 1
+
+
+def test_cancelling_an_import_changes_nothing(client, editor, project, speaker):
+    make_segments(project, 2, speaker=speaker)
+    before = script_rows(project)
+    client.force_login(editor)
+    confirm_url = upload(client, project, "new.srt", (DATA / "keynote.srt").read_bytes()).url
+    client.post(confirm_url, {"cancel": "1"})
+    assert script_rows(project) == before
+    assert ScriptImport.objects.get().status == "cancelled"
+    # Confirming afterwards (another tab) does nothing either.
+    response = client.post(confirm_url, {"confirm": "1"}, follow=True)
+    assert "already cancelled" in response.content.decode()
+    assert script_rows(project) == before
+
+
+def test_confirming_twice_imports_once(client, editor, project, speaker):
+    make_segments(project, 2, speaker=speaker)
+    client.force_login(editor)
+    confirm_url = upload(client, project, "new.srt", (DATA / "keynote.srt").read_bytes()).url
+    client.post(confirm_url, {"confirm": "1"})
+    client.post(confirm_url, {"confirm": "1"})
+    assert project.segments.count() == 3
+    assert ScriptSnapshot.objects.count() == 1
+
+
+def test_restoring_a_backup_brings_the_old_script_back(client, owner, project, speaker):
+    make_segments(project, 4, speaker=speaker)
+    before = script_rows(project)
+    client.force_login(owner)
+    client.post(upload(client, project, "new.srt", (DATA / "keynote.srt").read_bytes()).url, {"confirm": "1"})
+    snapshot = ScriptSnapshot.objects.get()
+    client.post(reverse("projects:backup-restore", args=[project.pk, snapshot.pk]))
+    assert script_rows(project) == before
+    assert ScriptSnapshot.objects.count() == 2  # the imported script is backed up in turn
+
+
+def test_backup_downloads_as_csv(client, viewer, project, speaker):
+    make_segments(project, 2, speaker=speaker)
+    from projects.services import scripts
+
+    snapshot = scripts.replace_script(project, scripts.script_from_project(project), by=None, reason="test")
+    client.force_login(viewer)
+    response = client.get(reverse("projects:backup-download", args=[project.pk, snapshot.pk]))
+    assert response["Content-Type"].startswith("text/csv")
+    assert "Ligne cible 1" in response.content.decode()
+
+
+BAD_FILES = [
+    ("empty.srt", b"", "The submitted file is empty."),
+    ("blank.srt", b"\n  \r\n", "The file is empty."),
+    ("photo.srt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "not"),
+    ("letter.txt", b"Dear team, the script follows next week.", "does not look like a script file"),
+    (
+        "bad.srt",
+        b"1\n00:00:01,000 --> 00:00:02,000\nOK\n\n2\n00:00:0x,000 --> 00:00:04,000\nBad\n",
+        "Line 6:",
+    ),
+    ("back.srt", b"1\n00:00:05,000 --> 00:00:04,000\nBackwards\n", "Line 2:</strong> the cue ends"),
+    (
+        "who.json",
+        json.dumps(
+            {
+                "target_script": [{"start_ms": 0, "end_ms": 5, "text": "x", "speaker_id": 9}],
+                "target_speakers": [],
+            }
+        ).encode(),
+        "speaker_id 9 is not in",
+    ),  # fmt: skip
+    ("broken.json", b'{"target_script": [', "this is not valid JSON"),
+    (
+        "rows.csv",
+        b"start,end,speaker,source_text,target_text\nsoon,later,A,b,c\n",
+        "Line 2:</strong> “soon” is not a time",
+    ),
+    (
+        "bad-bytes.srt",
+        b"1\n00:00:01,000 --> 00:00:02,000\n\x81\x8d\x8f\x90\x9d\n",
+        "not text in UTF-8, UTF-16 or Windows-1252",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_bad_files_are_explained_and_the_script_stays_as_it_was(
+    client, editor, project, speaker, name, content, message
+):
+    make_segments(project, 3, speaker=speaker)
+    before = script_rows(project)
+    client.force_login(editor)
+    response = upload(client, project, name, content)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert message in page
+    assert script_rows(project) == before
+    assert not ScriptImport.objects.exists()
+
+
+def test_a_file_over_5_mb_is_refused_before_parsing(client, editor, project):
+    client.force_login(editor)
+    response = upload(client, project, "huge.srt", b"1\n" + b"x" * (5 * 1024 * 1024))
+    assert response.status_code == 422
+    assert "the largest accepted is 5 MB" in response.content.decode()
+
+
+def test_cp1252_file_imports_with_a_notice(client, editor, project):
+    client.force_login(editor)
+    content = "1\n00:00:01,000 --> 00:00:02,000\nAnna: Café crème ?\n".encode("cp1252")
+    response = upload(client, project, "legacy.srt", content)
+    page = client.get(response.url).content.decode()
+    assert "read as Windows-1252" in page
+    assert project.segments.get().target_text == "Café crème ?"
+
+
+def test_no_file_chosen_is_explained(client, editor, project):
+    client.force_login(editor)
+    response = client.post(reverse("projects:import", args=[project.pk]), {"text_column": "target"})
+    assert response.status_code == 422
+    assert "Choose a script file to upload." in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["reviewer", "viewer"])
+def test_reviewers_and_viewers_cannot_import(client, request, project, role):
+    client.force_login(request.getfixturevalue(role))
+    response = upload(client, project, "keynote.srt", (DATA / "keynote.srt").read_bytes())
+    assert response.status_code == 403
+    assert not project.segments.exists()
+
+
+def test_outsiders_cannot_confirm_an_import(client, editor, outsider, project, speaker):
+    make_segments(project, 1, speaker=speaker)
+    client.force_login(editor)
+    confirm_url = upload(client, project, "k.srt", (DATA / "keynote.srt").read_bytes()).url
+    client.force_login(outsider)
+    assert client.post(confirm_url, {"confirm": "1"}).status_code == 404
+    assert project.segments.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content_type", "expected"),
+    [
+        ("srt", "application/x-subrip", "00:00:02,000 --> 00:00:03,500\nAnna: Ligne cible 1"),
+        ("vtt", "text/vtt", "00:00:02.000 --> 00:00:03.500\n<v Anna>Ligne cible 1"),
+        ("csv", "text/csv", "00:00:02.000,00:00:03.500,Anna,Source line 1,Ligne cible 1"),
+        ("dubformer", "application/json", '"text": "Ligne cible 1"'),
+    ],
+)
+def test_export_downloads_each_format(client, viewer, project, speaker, fmt, content_type, expected):
+    make_segments(project, 3, speaker=speaker)
+    client.force_login(viewer)
+    response = client.get(
+        reverse("projects:export", args=[project.pk]),
+        {"file_format": fmt, "text_column": "target", "speaker_names": "on"},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(content_type)
+    assert "attachment;" in response["Content-Disposition"]
+    assert expected in response.content.decode()
+
+
+def test_dubformer_export_of_a_script_without_speakers_explains_why(client, viewer, project):
+    make_segments(project, 2)
+    client.force_login(viewer)
+    response = client.get(
+        reverse("projects:export", args=[project.pk]), {"file_format": "dubformer", "text_column": "target"}
+    )
+    assert response.status_code == 409
+    assert "Segment 1 (00:00:00.000) has no speaker." in response.content.decode()
+
+
+def test_unknown_export_format_is_a_clear_400(client, viewer, project):
+    client.force_login(viewer)
+    response = client.get(reverse("projects:export", args=[project.pk]), {"file_format": "docx"})
+    assert response.status_code == 400
+    assert "not one of the available choices" in response.content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["srt", "vtt", "csv", "dubformer"])
+def test_page_round_trip_keeps_timings_and_text(client, editor, project, fmt):
+    anna = SpeakerFactory(project=project, speaker_id=1, name="Anna")
+    make_segments(project, 20, speaker=anna)
+    project.segments.filter(start_ms=2000).update(target_text="Deux\nlignes & <balises>", end_ms=3999)
+    before = script_rows(project)
+    client.force_login(editor)
+    exported = client.get(
+        reverse("projects:export", args=[project.pk]),
+        {"file_format": fmt, "text_column": "target", "speaker_names": "on"},
+    ).content
+    confirm_url = upload(client, project, f"again.{'json' if fmt == 'dubformer' else fmt}", exported).url
+    client.post(confirm_url, {"confirm": "1"})
+    assert script_rows(project) == before
+    assert Segment.objects.filter(project=project).count() == 20
