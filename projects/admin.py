@@ -96,7 +96,7 @@ class ScriptSnapshotAdmin(admin.ModelAdmin):
     list_display = ["project", "reason", "segment_count", "created_by", "created_at"]
     search_fields = ["project__title", "reason"]
     raw_id_fields = ["project", "created_by"]
-    readonly_fields = ["data"]
+    exclude = ["data"]
 
 
 @admin.register(ScriptImport)
@@ -113,7 +113,8 @@ class ScriptImportAdmin(admin.ModelAdmin):
     list_filter = ["status", "file_format"]
     search_fields = ["filename", "project__title"]
     raw_id_fields = ["project", "created_by", "snapshot"]
-    readonly_fields = ["data", "notices"]
+    exclude = ["data"]
+    readonly_fields = ["notices"]
 
 
 @admin.register(Activity)

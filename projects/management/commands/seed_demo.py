@@ -44,7 +44,8 @@ class Command(BaseCommand):
             outsider = self._user(rival, *OUTSIDER)
 
             created = 0
-            for demo in demo_projects():
+            # Reversed: the list shows the most recently changed first, so the keynote (with its video) leads.
+            for demo in reversed(demo_projects()):
                 created += self._project(studio, demo, users["manager"])
             created += self._rival_project(rival, outsider)
 
