@@ -99,24 +99,24 @@ def _provider_code(code, attribute, provider, role):
     language = get(code)
     value = getattr(language, attribute)
     if not value:
-        raise UnsupportedLanguage(f"{provider} does not offer {language.name} as a {role} language.")
+        raise UnsupportedLanguage(f"{provider} does not offer {language.name} as {role} language.")
     return value
 
 
 def dubformer_source(code):
-    return _provider_code(code, "dubformer_source", "Dubformer", "source")
+    return _provider_code(code, "dubformer_source", "Dubformer", "a source")
 
 
 def dubformer_target(code):
-    return _provider_code(code, "dubformer_target", "Dubformer", "target")
+    return _provider_code(code, "dubformer_target", "Dubformer", "a target")
 
 
 def modelslab_source(code):
-    return _provider_code(code, "modelslab_source", "ModelsLab", "source")
+    return _provider_code(code, "modelslab_source", "ModelsLab", "a source")
 
 
 def modelslab_output(code):
-    return _provider_code(code, "modelslab_output", "ModelsLab", "output")
+    return _provider_code(code, "modelslab_output", "ModelsLab", "an output")
 
 
 def from_dubformer(source_code="", target_code=""):

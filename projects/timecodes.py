@@ -12,8 +12,21 @@ _TIMECODE = re.compile(
 )
 
 
+# Scripts are stored as 32-bit milliseconds; no video we dub is a day long.
+MAX_MS = 24 * 3600 * 1000
+
+
 class TimecodeError(ValueError):
     pass
+
+
+def check_range(ms, label="time"):
+    """`ms` itself if it lies from 0 up to 24 hours; TimecodeError otherwise."""
+    if ms < 0:
+        raise TimecodeError(f"The {label} cannot be before 0.")
+    if ms > MAX_MS:
+        raise TimecodeError(f"The {label} {format_timecode(ms)} is past 24 hours.")
+    return ms
 
 
 def parse_timecode(text):
@@ -33,7 +46,9 @@ def parse_timecode(text):
     if match["hours"] is not None and minutes >= 60:
         raise TimecodeError(f"“{text}”: minutes must be below 60.")
     fraction_ms = int((match["fraction"] or "0").ljust(3, "0"))
-    return ((hours * 60 + minutes) * 60 + seconds) * 1000 + fraction_ms
+    if hours > 24:
+        raise TimecodeError(f"“{text}” is past 24 hours.")
+    return check_range(((hours * 60 + minutes) * 60 + seconds) * 1000 + fraction_ms)
 
 
 def format_timecode(ms, separator="."):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pysubs2
 
-from ..timecodes import TimecodeError, format_timecode, parse_timecode
+from ..timecodes import MAX_MS, TimecodeError, check_range, format_timecode, parse_timecode
 
 FORMATS = {
     "srt": "SubRip (.srt)",
@@ -32,6 +32,10 @@ CONTENT_TYPES = {
 }
 TEXT_COLUMNS = {"target": "Translated text (target)", "source": "Original text (source)"}
 MAX_PROBLEMS = 50
+# What the database holds: speaker names, voice keys and ids beyond these are refused, not cut.
+MAX_SPEAKER_NAME = 120
+MAX_VOICE_KEY = 200
+MAX_SPEAKER_ID = 2**31 - 1
 
 
 @dataclass
@@ -256,11 +260,10 @@ def parse_subtitles(text, fmt, *, text_column="target", speaker_prefixes=True):
             continue
         if not body:
             empty += 1
-        speaker_id = None
-        if name:
-            speaker_id = speaker_ids.setdefault(name.casefold(), len(speaker_ids) + 1)
-            if speaker_id == len(script.speakers) + 1:
-                script.speakers.append(ScriptSpeaker(speaker_id=speaker_id, name=name))
+        if name and len(name) > MAX_SPEAKER_NAME:
+            problems.add(line, f"the speaker name is longer than {MAX_SPEAKER_NAME} characters.")
+            continue
+        speaker_id = _speaker_for_name(name, speaker_ids, script)
         segment = ScriptSegment(start_ms=int(event.start), end_ms=int(event.end), speaker_id=speaker_id)
         setattr(segment, f"{text_column}_text", body)
         script.segments.append(segment)
@@ -272,6 +275,17 @@ def parse_subtitles(text, fmt, *, text_column="target", speaker_prefixes=True):
     if empty:
         script.notices.append(f"{empty} cues have no text.")
     return script
+
+
+def _speaker_for_name(name, speaker_ids, script):
+    """The script's speaker id for a name read from the file, adding the speaker on first sight."""
+    if not name:
+        return None
+    key = name.casefold()
+    if key not in speaker_ids:
+        speaker_ids[key] = len(speaker_ids) + 1
+        script.speakers.append(ScriptSpeaker(speaker_id=speaker_ids[key], name=name))
+    return speaker_ids[key]
 
 
 def _scan_cue_blocks(lines, fmt, problems):
@@ -437,10 +451,17 @@ def _dubformer_speakers(items, key, problems):
             problems.add(None, f"{where} is not an object.")
             continue
         speaker_id = _whole_number(item.get("speaker_id"))
-        if speaker_id is None or speaker_id < 0:
+        if speaker_id is None or not 0 <= speaker_id <= MAX_SPEAKER_ID:
             problems.add(
                 None, f"{where}: “speaker_id” must be a whole number, not {item.get('speaker_id')!r}."
             )
+            continue
+        texts = {key: item.get(key) or "" for key in ("name", "voice_key")}
+        if not all(isinstance(value, str) and "\x00" not in value for value in texts.values()):
+            problems.add(None, f"{where}: “name” and “voice_key” must be text.")
+            continue
+        if len(texts["name"]) > MAX_SPEAKER_NAME or len(texts["voice_key"]) > MAX_VOICE_KEY:
+            problems.add(None, f"{where}: the name or voice key is too long.")
             continue
         if speaker_id in seen:
             problems.add(None, f"{where}: speaker_id {speaker_id} is listed twice.")
@@ -453,9 +474,9 @@ def _dubformer_speakers(items, key, problems):
         speakers.append(
             ScriptSpeaker(
                 speaker_id=speaker_id,
-                name=str(item.get("name") or ""),
+                name=texts["name"],
                 style=style,
-                voice_key=str(item.get("voice_key") or ""),
+                voice_key=texts["voice_key"],
             )
         )
     return speakers
@@ -481,7 +502,9 @@ def _dubformer_segments(data, key, known_speaker_ids, speakers_key, problems):
             problems.add(None, f"{where}: starts before 0 ({start_ms} ms).")
         elif end_ms <= start_ms:
             problems.add(None, f"{where}: ends ({end_ms} ms) before it starts ({start_ms} ms).")
-        elif not isinstance(text, str):
+        elif end_ms > MAX_MS:
+            problems.add(None, f"{where}: ends past 24 hours ({end_ms} ms).")
+        elif not isinstance(text, str) or "\x00" in text:
             problems.add(None, f"{where}: “text” must be a string.")
         elif speaker_id is None:
             problems.add(None, f"{where}: “speaker_id” must be a whole number.")
@@ -602,11 +625,10 @@ def parse_csv(text):
             )
             continue
         name = values.get("speaker", "")
-        speaker_id = None
-        if name:
-            speaker_id = speaker_ids.setdefault(name.casefold(), len(speaker_ids) + 1)
-            if speaker_id == len(script.speakers) + 1:
-                script.speakers.append(ScriptSpeaker(speaker_id=speaker_id, name=name))
+        if len(name) > MAX_SPEAKER_NAME:
+            problems.add(number, f"the speaker name is longer than {MAX_SPEAKER_NAME} characters.")
+            continue
+        speaker_id = _speaker_for_name(name, speaker_ids, script)
         script.segments.append(
             ScriptSegment(
                 start_ms=start_ms,
@@ -627,9 +649,9 @@ def _csv_time(value, in_ms):
     if not value:
         raise TimecodeError("a start or end time is missing.")
     if in_ms:
-        if not re.fullmatch(r"\d+", value):
+        if not re.fullmatch(r"\d{1,9}", value):
             raise TimecodeError(f"“{value}” is not a whole number of milliseconds.")
-        return int(value)
+        return check_range(int(value))
     return parse_timecode(value)
 
 
