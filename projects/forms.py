@@ -110,3 +110,111 @@ class ScriptExportForm(forms.Form):
         label="Text", choices=script_formats.TEXT_COLUMNS.items(), initial="target"
     )
     speaker_names = forms.BooleanField(label="Speaker names in subtitles", required=False, initial=True)
+
+
+class SegmentFieldForm:
+    """One field of one segment, as the editor saves it: `field` names which of the row's inputs
+    changed; only that one is read, so a half-typed neighbour in the same row is left alone."""
+
+    FIELDS = {
+        "start": ("start_ms", "Start"),
+        "end": ("end_ms", "End"),
+        "target_text": ("target_text", "Translation"),
+        "speaker": ("speaker", "Speaker"),
+        "review_status": ("review_status", "Review"),
+    }
+
+    def __init__(self, data, *, speakers):
+        self.data = data
+        self.speakers = {str(speaker.pk): speaker for speaker in speakers}
+        self.field = data.get("field", "")
+        self.cleaned_data = {}
+        self.errors = {}
+
+    def is_valid(self):
+        try:
+            self.cleaned_data["version"] = int(self.data.get("version", ""))
+        except ValueError:
+            self.errors[self.field or "version"] = "This row is out of date; reload the page."
+            return False
+        if self.field not in self.FIELDS:
+            self.errors["version"] = "Nothing to save."
+            return False
+        raw = self.data.get(self.field, "")
+        try:
+            self.cleaned_data["value"] = self._clean(raw)
+        except forms.ValidationError as error:
+            self.errors[self.field] = " ".join(error.messages)
+        return not self.errors
+
+    def _clean(self, raw):
+        if self.field in ("start", "end"):
+            try:
+                return parse_timecode(raw)
+            except TimecodeError as error:
+                raise forms.ValidationError(str(error)) from None
+        if self.field == "target_text":
+            text = raw.replace("\r\n", "\n").strip()
+            if not text:
+                raise forms.ValidationError(
+                    "The translation cannot be empty; delete the segment if it is not needed."
+                )
+            if "\x00" in text:
+                raise forms.ValidationError("The text contains a character that cannot be stored.")
+            return text
+        if self.field == "speaker":
+            if raw == "":
+                return None
+            if raw not in self.speakers:
+                raise forms.ValidationError("Choose one of this project's speakers.")
+            return self.speakers[raw]
+        from .models import ReviewStatus
+
+        if raw not in ReviewStatus.values:
+            raise forms.ValidationError("Choose a review status from the list.")
+        return raw
+
+    def changes(self):
+        return {self.FIELDS[self.field][0]: self.cleaned_data["value"]}
+
+    def field_errors(self):
+        return self.errors
+
+    def typed_values(self):
+        """What the person typed in the field they changed, to show it again (in error or conflict)."""
+        return {self.field: self.data.get(self.field, "")} if self.field in self.FIELDS else {}
+
+    def conflict(self, current):
+        """Their value and mine for the conflict panel."""
+        attribute, label = self.FIELDS[self.field]
+        theirs = getattr(current, attribute)
+        if self.field in ("start", "end"):
+            theirs = format_timecode(theirs)
+        elif self.field == "speaker":
+            theirs = current.speaker.name if current.speaker_id else "no speaker"
+        mine = self.data.get(self.field, "")
+        if self.field == "speaker":
+            mine = self.speakers[mine].name if mine in self.speakers else "no speaker"
+        return {"field": self.field, "label": label, "theirs": theirs, "mine": mine}
+
+
+class ShiftForm(forms.Form):
+    SCOPES = [("selected", "Selected segments"), ("from", "Every segment from"), ("all", "All segments")]
+
+    delta_ms = forms.IntegerField(
+        label="Shift by (ms)",
+        min_value=-86_400_000,
+        max_value=86_400_000,
+        help_text="Negative moves earlier.",
+        widget=forms.NumberInput(attrs={"step": 10}),
+    )
+    scope = forms.ChoiceField(label="Which", choices=SCOPES, initial="selected")
+    from_ms = TimecodeField(label="From", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("scope") == "from" and cleaned.get("from_ms") is None and "from_ms" not in self.errors:
+            self.add_error("from_ms", "Give the time from which to shift.")
+        if cleaned.get("delta_ms") == 0:
+            self.add_error("delta_ms", "Give a shift other than 0 ms.")
+        return cleaned

@@ -302,3 +302,24 @@ class Activity(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class ScriptEdit(models.Model):
+    """One edit of a script by one person: the affected segments before and after, so that it can be
+    shown in the trail and undone or redone. States are {"id", "start_ms", "end_ms", "source_text",
+    "target_text", "speaker_id", "review_status"} (speaker_id is the Speaker's pk)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="edits")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    label = models.CharField(max_length=200)
+    before = models.JSONField(default=list)
+    after = models.JSONField(default=list)
+    undone = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["project", "user", "-id"])]
+
+    def __str__(self):
+        return self.label

@@ -69,3 +69,170 @@ def project_page(project):
             ScriptImport.objects.filter(project=project, status=ScriptImport.Status.PENDING).defer("data")[:3]
         ),
     }
+
+
+# --- the editor ------------------------------------------------------------------------------------------
+
+EDITOR_CHUNK = 150  # rows per request: the first screen comes with the page, the rest streams in after
+FILTERED_LIMIT = 1000
+
+_ROW_FIELDS = ("project_id", "start_ms", "end_ms", "source_text", "target_text", "speaker_id", "version",
+               "review_status")  # fmt: skip
+
+
+class EditorFilters:
+    """What the editor's find and filter bar asks for, read leniently from a query string."""
+
+    def __init__(self, q="", speaker="", status="", flag=""):
+        self.q, self.speaker, self.status, self.flag = q, speaker, status, flag
+
+    @classmethod
+    def from_query(cls, query):
+        from . import quality
+        from .models import ReviewStatus
+
+        status = query.get("status", "")
+        flag = query.get("flag", "")
+        speaker = query.get("speaker", "")
+        return cls(
+            q=query.get("q", "").strip()[:200],
+            speaker=speaker if speaker == "none" or speaker.isdigit() else "",
+            status=status if status in ReviewStatus.values else "",
+            flag=flag if flag in quality.FLAG_KINDS else "",
+        )
+
+    @property
+    def active(self):
+        return bool(self.q or self.speaker or self.status or self.flag)
+
+
+def _editor_segments(project):
+    return Segment.objects.filter(project=project).only(*_ROW_FIELDS).order_by("start_ms", "id")
+
+
+def previous_segment(segment):
+    return (
+        Segment.objects.filter(project_id=segment.project_id)
+        .filter(Q(start_ms__lt=segment.start_ms) | Q(start_ms=segment.start_ms, id__lt=segment.pk))
+        .only("start_ms", "end_ms")
+        .order_by("-start_ms", "-id")
+        .first()
+    )
+
+
+def _with_flags(project, segments, previous):
+    from . import quality
+
+    rows = []
+    for segment in segments:
+        flags = quality.check_segment(
+            segment, previous, project.thresholds, video_duration_ms=project.video_duration_ms
+        )
+        rows.append((segment, flags))
+        previous = segment
+    return rows
+
+
+def _chunk_after(project, cursor, limit):
+    """Rows after the cursor "START.ID" (from the start when empty), with the previous row for flags."""
+    segments = _editor_segments(project)
+    previous = None
+    if cursor:
+        try:
+            start_ms, pk = (int(part) for part in cursor.split(".", 1))
+        except ValueError:
+            start_ms, pk = -1, 0
+        segments = segments.filter(Q(start_ms__gt=start_ms) | Q(start_ms=start_ms, id__gt=pk))
+        previous = Segment(pk=pk, start_ms=start_ms, end_ms=_end_of(pk))
+    chunk = list(segments[: limit + 1])
+    more = len(chunk) > limit
+    chunk = chunk[:limit]
+    rows = _with_flags(project, chunk, previous)
+    next_cursor = f"{chunk[-1].start_ms}.{chunk[-1].pk}" if more else ""
+    return rows, next_cursor
+
+
+def _end_of(pk):
+    return Segment.objects.filter(pk=pk).values_list("end_ms", flat=True).first() or 0
+
+
+def editor_rows(project, query):
+    filters = EditorFilters.from_query(query)
+    if filters.active:
+        return _filtered_rows(project, filters)
+    rows, next_cursor = _chunk_after(project, query.get("after", ""), EDITOR_CHUNK)
+    return {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "speakers": list(project.speakers.all()),
+        "filters": filters,
+    }
+
+
+def _filtered_rows(project, filters):
+    segments = list(_editor_segments(project))
+    rows = _with_flags(project, segments, None)
+    q = filters.q.casefold()
+    matching = [
+        (segment, flags)
+        for segment, flags in rows
+        if (not q or q in segment.target_text.casefold() or q in segment.source_text.casefold())
+        and (not filters.speaker or str(segment.speaker_id or "none") == filters.speaker)
+        and (not filters.status or segment.review_status == filters.status)
+        and (not filters.flag or any(flag.kind == filters.flag for flag in flags))
+    ]
+    return {
+        "rows": matching[:FILTERED_LIMIT],
+        "next_cursor": "",
+        "speakers": list(project.speakers.all()),
+        "filters": filters,
+        "match_count": len(matching),
+        "truncated": len(matching) > FILTERED_LIMIT,
+    }
+
+
+def rows_with_flags(project, segments, *, with_following=False):
+    """(segment, flags) for the given segments, and with `with_following` for the segment after each
+    (its overlap and gap flags depend on the one before). Reads the stretch of script they span."""
+    if not segments:
+        return []
+    wanted = {segment.pk for segment in segments}
+    low = min(segment.start_ms for segment in segments)
+    high = max(segment.start_ms for segment in segments)
+    window = list(_editor_segments(project).filter(start_ms__gte=low, start_ms__lte=high))
+    after = _editor_segments(project).filter(start_ms__gt=high).first()
+    if after is not None:
+        window.append(after)
+    if with_following:
+        wanted |= {window[i + 1].pk for i, segment in enumerate(window[:-1]) if segment.pk in wanted}
+    rows = _with_flags(project, window, previous_segment(window[0]))
+    return [(segment, flags) for segment, flags in rows if segment.pk in wanted]
+
+
+def editor_page(project, query):
+    filters = EditorFilters.from_query(query)
+    rows = _filtered_rows(project, filters) if filters.active else None
+    if rows is None:
+        first, next_cursor = _chunk_after(project, "", EDITOR_CHUNK)
+        rows = {
+            "rows": first,
+            "next_cursor": next_cursor,
+            "speakers": list(project.speakers.all()),
+            "filters": filters,
+        }
+    return {
+        **rows,
+        # One list for the rows' speaker menus, the filters and the speakers panel.
+        "speakers": list(project.speakers.annotate(segment_count=Count("segments")).order_by("speaker_id")),
+        "segment_count": Segment.objects.filter(project=project).count(),
+        "summary": None,
+    }
+
+
+def quality_summary(project):
+    from . import quality
+
+    segments = list(_editor_segments(project))
+    flags = quality.check_script(segments, project.thresholds, video_duration_ms=project.video_duration_ms)
+    ordered = [segment.pk for segment in segments if segment.pk in flags]
+    return {"summary": quality.summarize(flags), "problem_ids": ordered, "flag_kinds": quality.FLAG_KINDS}

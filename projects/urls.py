@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import projects, scripts
+from .views import editor, projects, scripts, speakers
 
 app_name = "projects"
 urlpatterns = [
@@ -14,4 +14,23 @@ urlpatterns = [
     path("<int:pk>/backups/", scripts.snapshot_list, name="backups"),
     path("<int:pk>/backups/<int:snapshot_pk>/download/", scripts.snapshot_download, name="backup-download"),
     path("<int:pk>/backups/<int:snapshot_pk>/restore/", scripts.snapshot_restore, name="backup-restore"),
+    # The editor and its HTMX endpoints.
+    path("<int:pk>/script/", editor.editor, name="editor"),
+    path("<int:pk>/script/rows/", editor.segment_rows, name="segment-rows"),
+    path("<int:pk>/script/quality/", editor.quality_summary, name="quality-summary"),
+    path("<int:pk>/script/segments/<int:segment_pk>/", editor.segment_row, name="segment-row"),
+    path("<int:pk>/script/segments/<int:segment_pk>/save/", editor.segment_save, name="segment-save"),
+    path("<int:pk>/script/segments/<int:segment_pk>/split/", editor.segment_split, name="segment-split"),
+    path("<int:pk>/script/segments/<int:segment_pk>/merge/", editor.segment_merge, name="segment-merge"),
+    path("<int:pk>/script/insert/", editor.segment_insert, name="segment-insert"),
+    path("<int:pk>/script/delete/", editor.segments_delete, name="segments-delete"),
+    path("<int:pk>/script/shift/", editor.segments_shift, name="segments-shift"),
+    path("<int:pk>/script/speaker/", editor.segments_speaker, name="segments-speaker"),
+    path("<int:pk>/script/undo/", editor.undo, name="undo"),
+    path("<int:pk>/script/redo/", editor.redo, name="redo"),
+    path("<int:pk>/script/replace/", editor.replace_preview, name="replace-preview"),
+    path("<int:pk>/script/replace/apply/", editor.replace_apply, name="replace-apply"),
+    path("<int:pk>/speakers/new/", speakers.speaker_create, name="speaker-create"),
+    path("<int:pk>/speakers/<int:speaker_pk>/", speakers.speaker_save, name="speaker-save"),
+    path("<int:pk>/speakers/<int:speaker_pk>/delete/", speakers.speaker_delete, name="speaker-delete"),
 ]

@@ -19,3 +19,8 @@ def duration(ms):
 @register.filter
 def language_name(code):
     return languages.name(code)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "")

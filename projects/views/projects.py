@@ -80,6 +80,7 @@ def project_detail(request, pk):
         "project": project,
         "can_edit_project": access.can(project.role, "edit_project"),
         "can_import": access.can(project.role, "import_script"),
+        "can_edit_script": access.can(project.role, "edit_script"),
         "can_restore": access.can(project.role, "restore_backup"),
         "import_form": ScriptImportForm(),
         "export_form": ScriptExportForm(),

@@ -1,0 +1,341 @@
+"""The script editor: one page, and the HTMX endpoints that edit it a row at a time.
+
+Conventions for the whole editor (see templates/projects/editor.html and static/js/editor.js):
+- a row is the partial `segment-row`; every endpoint answers with rows, as the main swap or out of band;
+- refused input answers 422 with the row in its error state, a stale save 409 with the conflict panel
+  (htmx is told to swap both in base.html); the stored segment is unchanged in both cases;
+- a change to the script sends the `script-changed` event, on which the quality summary refreshes.
+"""
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import access, quality, selectors
+from ..forms import SegmentFieldForm, ShiftForm
+from ..models import ReviewStatus, Segment, Speaker
+from ..services import editing
+from ..services.editing import EditError, StaleVersion
+
+ROW = "projects/editor.html#segment-row"
+
+
+def _row_context(project, segment, speakers, **extra):
+    return {
+        "project": project,
+        "segment": segment,
+        "speakers": speakers,
+        "can_edit": project.can_edit,
+        **extra,
+    }
+
+
+def _project_for(request, pk, action):
+    project = access.get_project_for(request.user, pk, action)
+    project.can_edit = access.can(project.role, "edit_script")
+    project.thresholds = quality.thresholds_for(project.target_language)
+    return project
+
+
+def _changed_event(response, focus_id=None):
+    events = {"script-changed": True}
+    if focus_id:
+        events["dubweb:focus"] = {"id": f"seg-{focus_id}"}
+    response["HX-Trigger"] = json.dumps(events)
+    return response
+
+
+@login_required
+@require_GET
+def editor(request, pk):
+    project = _project_for(request, pk, "view")
+    context = {
+        "project": project,
+        "filters": selectors.EditorFilters.from_query(request.GET),
+        "shift_form": ShiftForm(),
+        "review_choices": ReviewStatus.choices,
+        "flag_kinds": quality.FLAG_KINDS,
+        **selectors.editor_page(project, request.GET),
+    }
+    return render(request, "projects/editor.html", context)
+
+
+@login_required
+@require_GET
+def segment_rows(request, pk):
+    """The next chunk of rows (after=START.ID), or the rows matching the filters."""
+    project = _project_for(request, pk, "view")
+    context = {"project": project, **selectors.editor_rows(project, request.GET)}
+    return render(request, "projects/editor.html#segment-rows", context)
+
+
+@login_required
+@require_GET
+def segment_row(request, pk, segment_pk):
+    project = _project_for(request, pk, "view")
+    segment = get_object_or_404(Segment.objects.filter(project=project), pk=segment_pk)
+    return _render_rows(request, project, [segment])
+
+
+@login_required
+@require_POST
+def segment_save(request, pk, segment_pk):
+    project = _project_for(request, pk, "edit_script")
+    segment = get_object_or_404(Segment.objects.filter(project=project), pk=segment_pk)
+    speakers = list(project.speakers.all())
+    form = SegmentFieldForm(request.POST, speakers=speakers)
+    if not form.is_valid():
+        return _row_response(request, project, segment, speakers, status=422, errors=form.field_errors(),
+                             typed=form.typed_values())  # fmt: skip
+    try:
+        result = editing.save_segment(
+            project, segment.pk, form.changes(), version=form.cleaned_data["version"], by=request.user
+        )
+    except StaleVersion as stale:
+        return _row_response(request, project, stale.current, speakers, status=409, conflict=form.conflict(stale.current),
+                             typed=form.typed_values())  # fmt: skip
+    except EditError as error:
+        return _row_response(request, project, segment, speakers, status=422, errors={form.field: str(error)},
+                             typed=form.typed_values())  # fmt: skip
+    response = _render_rows(request, project, result.changed, neighbours=True, saved=result.edit is not None)
+    return _changed_event(response) if result.edit else response
+
+
+def _row_response(request, project, segment, speakers, *, status, **extra):
+    flags = quality.check_segment(
+        segment,
+        selectors.previous_segment(segment),
+        project.thresholds,
+        video_duration_ms=project.video_duration_ms,
+    )
+    context = _row_context(project, segment, speakers, flags=flags, **extra)
+    return render(request, ROW, context, status=status)
+
+
+def _render_rows(
+    request, project, segments, *, neighbours=False, saved=False, deleted_ids=(), created_ids=()
+):
+    """The given rows (the first is the main swap, the rest out of band); with `neighbours`, also the
+    rows right after them, whose overlap and gap flags depend on them."""
+    rows = selectors.rows_with_flags(project, segments, with_following=neighbours)
+    speakers = list(project.speakers.all())
+    html = []
+    for index, (segment, flags) in enumerate(rows):
+        oob = ""
+        if index or not request.htmx or request.htmx.target != f"seg-{segment.pk}":
+            oob = "beforeend:#segment-list" if segment.pk in created_ids else "true"
+        html.append(
+            render_to_string(
+                ROW,
+                _row_context(project, segment, speakers, flags=flags, oob=oob, saved=saved and index == 0),
+                request=request,
+            )
+        )
+    html += [f'<div id="seg-{pk}" hx-swap-oob="delete"></div>' for pk in deleted_ids]
+    return HttpResponse("".join(html))
+
+
+def _structural(request, project, action, focus=None):
+    """Run one structural edit; answer with the changed rows out of band, or the reason in a message."""
+    try:
+        result = action()
+    except StaleVersion:
+        return _message(
+            request, "Someone else changed this segment since you loaded it; it has been refreshed.", 409
+        )
+    except EditError as error:
+        return _message(request, str(error), 422)
+    response = _render_rows(
+        request,
+        project,
+        result.changed,
+        neighbours=True,
+        deleted_ids=result.deleted_ids,
+        created_ids=result.created_ids,
+    )
+    response.content = (
+        _message_html(result.edit.label if result.edit else "Nothing changed.", "ok").encode()
+        + response.content
+    )
+    focus_id = focus(result) if focus else None
+    return _changed_event(response, focus_id)
+
+
+def _message_html(text, kind):
+    return render_to_string(
+        "projects/editor.html#editor-message", {"message": text, "kind": kind, "oob": True}
+    )
+
+
+def _message(request, text, status):
+    return HttpResponse(_message_html(text, "error"), status=status)
+
+
+def _version(request):
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def segment_insert(request, pk):
+    project = _project_for(request, pk, "edit_script")
+    after = _int_or_none(request.POST.get("after"))
+    return _structural(
+        request,
+        project,
+        lambda: editing.insert_after(project, after, by=request.user),
+        focus=lambda r: r.changed[0].pk,
+    )
+
+
+@login_required
+@require_POST
+def segment_split(request, pk, segment_pk):
+    project = _project_for(request, pk, "edit_script")
+    at_ms = _int_or_none(request.POST.get("at_ms"))
+    cursor = _int_or_none(request.POST.get("text_cursor"))
+    return _structural(
+        request,
+        project,
+        lambda: editing.split_segment(
+            project, segment_pk, version=_version(request), at_ms=at_ms, text_cursor=cursor, by=request.user
+        ),
+        focus=lambda r: r.changed[-1].pk,
+    )
+
+
+@login_required
+@require_POST
+def segment_merge(request, pk, segment_pk):
+    project = _project_for(request, pk, "edit_script")
+    return _structural(
+        request,
+        project,
+        lambda: editing.merge_with_next(project, segment_pk, version=_version(request), by=request.user),
+        focus=lambda r: r.changed[0].pk,
+    )
+
+
+def _selected_ids(request):
+    ids = [_int_or_none(value) for value in request.POST.getlist("segments")]
+    return [pk for pk in ids if pk is not None]
+
+
+@login_required
+@require_POST
+def segments_delete(request, pk):
+    project = _project_for(request, pk, "edit_script")
+    ids = _selected_ids(request)
+    if not ids:
+        return _message(request, "Select the segments to delete first.", 422)
+    return _structural(request, project, lambda: editing.delete_segments(project, ids, by=request.user))
+
+
+@login_required
+@require_POST
+def segments_shift(request, pk):
+    project = _project_for(request, pk, "edit_script")
+    form = ShiftForm(request.POST)
+    if not form.is_valid():
+        return _message(request, " ".join(error for errors in form.errors.values() for error in errors), 422)
+    ids = _selected_ids(request)
+    scope = form.cleaned_data["scope"]
+    if scope == "selected" and not ids:
+        return _message(request, "Select the segments to shift first.", 422)
+    return _structural(
+        request,
+        project,
+        lambda: editing.shift_segments(
+            project,
+            delta_ms=form.cleaned_data["delta_ms"],
+            segment_pks=ids if scope == "selected" else None,
+            from_ms=form.cleaned_data["from_ms"] if scope == "from" else None,
+            by=request.user,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def segments_speaker(request, pk):
+    project = _project_for(request, pk, "edit_script")
+    ids = _selected_ids(request)
+    if not ids:
+        return _message(request, "Select the segments to give to a speaker first.", 422)
+    speaker_pk = _int_or_none(request.POST.get("speaker"))
+    speaker = (
+        get_object_or_404(Speaker.objects.filter(project=project), pk=speaker_pk) if speaker_pk else None
+    )
+    return _structural(request, project, lambda: editing.set_speaker(project, ids, speaker, by=request.user))
+
+
+@login_required
+@require_POST
+def undo(request, pk):
+    project = _project_for(request, pk, "edit_script")
+    return _structural(request, project, lambda: editing.undo(project, by=request.user))
+
+
+@login_required
+@require_POST
+def redo(request, pk):
+    project = _project_for(request, pk, "edit_script")
+    return _structural(request, project, lambda: editing.redo(project, by=request.user))
+
+
+@login_required
+@require_GET
+def quality_summary(request, pk):
+    project = _project_for(request, pk, "view")
+    return render(
+        request,
+        "projects/editor.html#quality-summary",
+        {"project": project, **selectors.quality_summary(project)},
+    )
+
+
+@login_required
+@require_GET
+def replace_preview(request, pk):
+    project = _project_for(request, pk, "edit_script")
+    find = request.GET.get("find", "")
+    replacement = request.GET.get("replace", "")
+    case_sensitive = bool(request.GET.get("case_sensitive"))
+    matches = editing.matching_segments(project, find, case_sensitive=case_sensitive)
+    preview = [
+        (segment, editing.replace_in(segment.target_text, find, replacement, case_sensitive=case_sensitive))
+        for segment in matches[:200]
+    ]
+    context = {"project": project, "find": find, "replacement": replacement, "preview": preview, "count": len(matches),
+               "case_sensitive": case_sensitive}  # fmt: skip
+    return render(request, "projects/editor.html#replace-preview", context)
+
+
+@login_required
+@require_POST
+def replace_apply(request, pk):
+    project = _project_for(request, pk, "edit_script")
+    find = request.POST.get("find", "")
+    replacement = request.POST.get("replace", "")
+    case_sensitive = bool(request.POST.get("case_sensitive"))
+    return _structural(
+        request,
+        project,
+        lambda: editing.replace_text(
+            project, find, replacement, case_sensitive=case_sensitive, by=request.user
+        ),
+    )

@@ -1,0 +1,91 @@
+"""The editor's speakers panel: add, rename, set style and voices, delete when unused."""
+
+import json
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Max
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from .. import access
+from ..models import Activity, Speaker
+
+PANEL = "projects/includes/speakers_panel.html#speakers-panel"
+
+
+class SpeakerForm(forms.ModelForm):
+    class Meta:
+        model = Speaker
+        fields = ["name", "style", "voice_key", "modelslab_voice_id"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        others = Speaker.objects.filter(project=self.instance.project, name__iexact=name).exclude(
+            pk=self.instance.pk
+        )
+        if others.exists():
+            raise forms.ValidationError(f"There is already a speaker called {name}.")
+        return name
+
+
+def _panel(request, project, *, message="", error=False, status=200):
+    project.can_edit = access.can(project.role, "edit_script")
+    speakers = list(project.speakers.annotate(segment_count=Count("segments")).order_by("speaker_id"))
+    response = render(
+        request,
+        PANEL,
+        {"project": project, "speakers": speakers, "speaker_message": message, "speaker_error": error},
+        status=status,
+    )
+    # Rows and filters list the speakers too: the page updates their names from this event.
+    response["HX-Trigger"] = json.dumps({"speakers-changed": {str(s.pk): s.name for s in speakers}})
+    return response
+
+
+def _errors(form):
+    return " ".join(f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items())
+
+
+@login_required
+@require_POST
+def speaker_create(request, pk):
+    project = access.get_project_for(request.user, pk, "edit_script")
+    speaker = Speaker(project=project, voice_key="")
+    form = SpeakerForm(request.POST, instance=speaker)
+    if not form.is_valid():
+        return _panel(request, project, message=_errors(form), error=True, status=422)
+    speaker.speaker_id = (project.speakers.aggregate(top=Max("speaker_id"))["top"] or 0) + 1
+    form.save()
+    Activity.objects.create(
+        project=project, actor=request.user, verb="speaker", message=f"Added the speaker {speaker.name}"
+    )
+    return _panel(request, project, message=f"Added {speaker.name}.")
+
+
+@login_required
+@require_POST
+def speaker_save(request, pk, speaker_pk):
+    project = access.get_project_for(request.user, pk, "edit_script")
+    speaker = get_object_or_404(Speaker.objects.filter(project=project), pk=speaker_pk)
+    form = SpeakerForm(request.POST, instance=speaker)
+    if not form.is_valid():
+        return _panel(request, project, message=_errors(form), error=True, status=422)
+    form.save()
+    return _panel(request, project, message=f"Saved {speaker.name}.")
+
+
+@login_required
+@require_POST
+def speaker_delete(request, pk, speaker_pk):
+    project = access.get_project_for(request.user, pk, "edit_script")
+    speaker = get_object_or_404(Speaker.objects.filter(project=project), pk=speaker_pk)
+    used = speaker.segments.count()
+    if used:
+        message = f"{speaker.name} still speaks {used} segment{'s' if used != 1 else ''}; give them to someone else first."
+        return _panel(request, project, message=message, error=True, status=409)
+    speaker.delete()
+    Activity.objects.create(
+        project=project, actor=request.user, verb="speaker", message=f"Deleted the speaker {speaker.name}"
+    )
+    return _panel(request, project, message=f"Deleted {speaker.name}.")
