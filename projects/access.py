@@ -5,6 +5,7 @@ see but not change answers 403 for the change.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404
 
 from .models import Membership, Project, Role
@@ -44,16 +45,17 @@ def teams_where(user, action):
 def get_project_for(user, pk, action="view"):
     """The project if the user's team has it (else 404) and their role allows `action` (else 403).
 
-    The user's role is set on the project as `project.role` for templates and later checks."""
-    membership = (
-        Membership.objects.filter(user=user, team__projects__pk=pk).values_list("role", flat=True).first()
-        if user.is_authenticated
-        else None
-    )
-    if membership is None:
+    One query. The user's role is set on the project as `project.role` for templates and later checks."""
+    if not user.is_authenticated:
         raise Http404("No such project.")
-    if not can(membership, action):
-        raise PermissionDenied(f"Your role ({Role(membership).label}) does not allow this.")
-    project = Project.objects.select_related("team").get(pk=pk)
-    project.role = membership
+    project = (
+        Project.objects.filter(pk=pk, team__memberships__user=user)
+        .annotate(role=F("team__memberships__role"))
+        .select_related("team")
+        .first()
+    )
+    if project is None:
+        raise Http404("No such project.")
+    if not can(project.role, action):
+        raise PermissionDenied(f"Your role ({Role(project.role).label}) does not allow this.")
     return project

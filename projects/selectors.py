@@ -1,10 +1,10 @@
 """Reads for the screens: one place per screen, a fixed number of queries whatever the data size."""
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 
 from . import access
-from .models import Activity, ScriptImport, ScriptSnapshot, Segment, Speaker
+from .models import Activity, ScriptEdit, ScriptImport, ScriptSnapshot, Segment, Speaker
 
 
 def _count_of(model):
@@ -23,14 +23,20 @@ def _count_of(model):
 
 
 def project_list(user, *, q="", status="", language=""):
+    last_edit = ScriptEdit.objects.filter(project=OuterRef("pk")).order_by("-id").values("created_at")[:1]
     projects = (
         access.projects_for(user)
         .select_related("team")
-        .annotate(segment_count=_count_of(Segment), speaker_count=_count_of(Speaker))
+        .annotate(
+            segment_count=_count_of(Segment),
+            speaker_count=_count_of(Speaker),
+            # The project's own changes touch updated_at; script edits in the editor only add a ScriptEdit.
+            last_change=Greatest("updated_at", Coalesce(Subquery(last_edit), "updated_at")),
+        )
         .prefetch_related(
             Prefetch("speakers", queryset=Speaker.objects.only("project_id", "name", "speaker_id"))
         )
-        .order_by("-updated_at", "-id")
+        .order_by("-last_change", "-id")
     )
     if q:
         projects = projects.filter(Q(title__icontains=q) | Q(dubformer_project_id__iexact=q))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q, Subquery
 
 from ..models import Project, ScriptEdit, Segment, Speaker
 from ..timecodes import MAX_MS, format_timecode
@@ -32,6 +32,13 @@ class StaleVersion(EditError):
         super().__init__("Someone else changed this segment since you opened it.")
 
 
+class SegmentGone(EditError):
+    def __init__(self):
+        super().__init__(
+            "That segment no longer exists: someone may have deleted it. Reload to see the script as it is."
+        )
+
+
 @dataclass
 class EditResult:
     """What changed: rows to re-render (`created_ids` among them are new to the page), rows gone,
@@ -41,6 +48,7 @@ class EditResult:
     deleted_ids: list
     edit: ScriptEdit | None = None
     created_ids: set = dataclass_field(default_factory=set)
+    neighbours: tuple | None = None
 
 
 def state(segment):
@@ -49,11 +57,12 @@ def state(segment):
 
 def _record(project, user, label, before, after):
     edit = ScriptEdit.objects.create(project=project, user=user, label=label, before=before, after=after)
-    # A new edit ends the redo chain, and only the last UNDO_DEPTH edits are kept.
-    ScriptEdit.objects.filter(project=project, user=user, undone=True).exclude(pk=edit.pk).delete()
-    stale = ScriptEdit.objects.filter(project=project, user=user).order_by("-id")[UNDO_DEPTH:].values("id")
-    ScriptEdit.objects.filter(pk__in=[row["id"] for row in stale]).delete()
-    project.touch()
+    # A new edit ends this person's redo chain; now and then, forget what is beyond the undo depth.
+    forget = Q(undone=True)
+    if edit.pk % 20 == 0:
+        keep = ScriptEdit.objects.filter(project=project, user=user).order_by("-id").values("id")[:UNDO_DEPTH]
+        forget |= ~Q(pk__in=Subquery(keep))
+    ScriptEdit.objects.filter(project=project, user=user).filter(forget).exclude(pk=edit.pk).delete()
     return edit
 
 
@@ -85,9 +94,12 @@ def _locked(project, pks):
 
 def save_segment(project, segment_pk, changes, *, version, by):
     """Change some of a segment's fields (start_ms, end_ms, target_text, source_text, speaker,
-    review_status). `version` is the one the person saw; if it is not current, StaleVersion."""
+    review_status). `version` is the one the person saw; if it is not current, StaleVersion.
+
+    The result's `neighbours` are the segments before and after (None at the ends), read with the
+    segment itself in one query: the editor's flags need them."""
     with transaction.atomic():
-        segment = _locked(project, [segment_pk])[segment_pk]
+        segment, previous, following = _locked_with_neighbours(project, segment_pk)
         if segment.version != version:
             raise StaleVersion(segment)
         before = state(segment)
@@ -96,16 +108,50 @@ def save_segment(project, segment_pk, changes, *, version, by):
             if speaker is not None and speaker.project_id != project.pk:
                 raise EditError("That speaker belongs to another project.")
             changes["speaker_id"] = speaker.pk if speaker else None
-        for field, value in changes.items():
-            setattr(segment, field, value)
+        for name, value in changes.items():
+            setattr(segment, name, value)
         _check_timing(project, segment.start_ms, segment.end_ms)
         if state(segment) == before:
-            return EditResult(changed=[segment], deleted_ids=[])
+            return EditResult(changed=[segment], deleted_ids=[], neighbours=(previous, following))
         segment.version += 1
         segment.save()
-        label = _describe_change(before, state(segment))
-        edit = _record(project, by, label, [before], [state(segment)])
-    return EditResult(changed=[segment], deleted_ids=[], edit=edit)
+        edit = _record(project, by, _describe_change(before, state(segment)), [before], [state(segment)])
+    moved = (previous and segment.start_ms < previous.start_ms) or (
+        following and segment.start_ms > following.start_ms
+    )
+    return EditResult(
+        changed=[segment], deleted_ids=[], edit=edit, neighbours=None if moved else (previous, following)
+    )
+
+
+def _locked_with_neighbours(project, segment_pk):
+    """The segment (locked) and the segments just before and after it, in one query."""
+    target = Segment.objects.filter(project=project, pk=segment_pk)
+    start = Subquery(target.values("start_ms")[:1])
+    before = (
+        Segment.objects.filter(project=project)
+        .filter(Q(start_ms__lt=start) | Q(start_ms=start, id__lt=segment_pk))
+        .order_by("-start_ms", "-id")
+        .values("id")[:1]
+    )
+    after = (
+        Segment.objects.filter(project=project)
+        .filter(Q(start_ms__gt=start) | Q(start_ms=start, id__gt=segment_pk))
+        .order_by("start_ms", "id")
+        .values("id")[:1]
+    )
+    rows = {
+        s.pk: s
+        for s in Segment.objects.select_for_update().filter(
+            Q(pk=segment_pk, project=project) | Q(pk__in=Subquery(before)) | Q(pk__in=Subquery(after))
+        )
+    }
+    segment = rows.pop(segment_pk, None)
+    if segment is None:
+        raise SegmentGone()
+    previous = next((s for s in rows.values() if (s.start_ms, s.pk) < (segment.start_ms, segment.pk)), None)
+    following = next((s for s in rows.values() if (s.start_ms, s.pk) > (segment.start_ms, segment.pk)), None)
+    return segment, previous, following
 
 
 def _describe_change(before, after):
@@ -358,12 +404,12 @@ def undo(project, *, by):
         result = _replay(project, expect=edit.after, restore=edit.before)
         edit.undone = True
         edit.save(update_fields=["undone"])
-        project.touch()
     result.edit = edit
     return result
 
 
 def redo(project, *, by):
+    """Redo the edit this person undid last (a new edit since then ends the redo chain)."""
     with transaction.atomic():
         edit = (
             ScriptEdit.objects.select_for_update()
@@ -376,7 +422,6 @@ def redo(project, *, by):
         result = _replay(project, expect=edit.before, restore=edit.after)
         edit.undone = False
         edit.save(update_fields=["undone"])
-        project.touch()
     result.edit = edit
     return result
 

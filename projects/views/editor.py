@@ -10,7 +10,7 @@ Conventions for the whole editor (see templates/projects/editor.html and static/
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
@@ -19,7 +19,7 @@ from .. import access, quality, selectors
 from ..forms import SegmentFieldForm, ShiftForm
 from ..models import ReviewStatus, Segment, Speaker
 from ..services import editing
-from ..services.editing import EditError, StaleVersion
+from ..services.editing import EditError, SegmentGone, StaleVersion
 
 ROW = "projects/editor.html#segment-row"
 
@@ -85,56 +85,89 @@ def segment_row(request, pk, segment_pk):
 @require_POST
 def segment_save(request, pk, segment_pk):
     project = _project_for(request, pk, "edit_script")
-    segment = get_object_or_404(Segment.objects.filter(project=project), pk=segment_pk)
     speakers = list(project.speakers.all())
     form = SegmentFieldForm(request.POST, speakers=speakers)
+    refused = {"status": 422, "typed": form.typed_values()}
     if not form.is_valid():
-        return _row_response(request, project, segment, speakers, status=422, errors=form.field_errors(),
-                             typed=form.typed_values())  # fmt: skip
+        return _row_response(
+            request,
+            project,
+            _segment_or_404(project, segment_pk),
+            speakers,
+            errors=form.field_errors(),
+            **refused,
+        )
     try:
         result = editing.save_segment(
-            project, segment.pk, form.changes(), version=form.cleaned_data["version"], by=request.user
+            project, segment_pk, form.changes(), version=form.cleaned_data["version"], by=request.user
         )
+    except SegmentGone:
+        raise Http404("No such segment.") from None
     except StaleVersion as stale:
-        return _row_response(request, project, stale.current, speakers, status=409, conflict=form.conflict(stale.current),
-                             typed=form.typed_values())  # fmt: skip
+        return _row_response(request, project, stale.current, speakers, conflict=form.conflict(stale.current),
+                             status=409, typed=form.typed_values())  # fmt: skip
     except EditError as error:
-        return _row_response(request, project, segment, speakers, status=422, errors={form.field: str(error)},
-                             typed=form.typed_values())  # fmt: skip
-    response = _render_rows(request, project, result.changed, neighbours=True, saved=result.edit is not None)
-    return _changed_event(response) if result.edit else response
+        return _row_response(
+            request,
+            project,
+            _segment_or_404(project, segment_pk),
+            speakers,
+            errors={form.field: str(error)},
+            **refused,
+        )
+    saved = result.edit is not None
+    if result.neighbours is None:  # the segment moved past a neighbour: read the stretch again
+        rows = selectors.rows_with_flags(project, result.changed, with_following=True)
+    else:
+        previous, following = result.neighbours
+        segment = result.changed[0]
+        rows = [(segment, _flags(project, segment, previous))]
+        if saved and form.field in ("start", "end") and following is not None:
+            rows.append((following, _flags(project, following, segment)))
+    response = _render(request, project, rows, speakers, saved=saved)
+    return _changed_event(response) if saved else response
+
+
+def _segment_or_404(project, segment_pk):
+    return get_object_or_404(Segment.objects.filter(project=project), pk=segment_pk)
+
+
+def _flags(project, segment, previous):
+    return quality.check_segment(
+        segment, previous, project.thresholds, video_duration_ms=project.video_duration_ms
+    )
 
 
 def _row_response(request, project, segment, speakers, *, status, **extra):
-    flags = quality.check_segment(
+    context = _row_context(
+        project,
         segment,
-        selectors.previous_segment(segment),
-        project.thresholds,
-        video_duration_ms=project.video_duration_ms,
+        speakers,
+        flags=_flags(project, segment, selectors.previous_segment(segment)),
+        **extra,
     )
-    context = _row_context(project, segment, speakers, flags=flags, **extra)
     return render(request, ROW, context, status=status)
 
 
-def _render_rows(
-    request, project, segments, *, neighbours=False, saved=False, deleted_ids=(), created_ids=()
-):
-    """The given rows (the first is the main swap, the rest out of band); with `neighbours`, also the
-    rows right after them, whose overlap and gap flags depend on them."""
+def _render_rows(request, project, segments, *, neighbours=False, deleted_ids=(), created_ids=()):
+    """The given rows out of band (with `neighbours`, also the rows right after them, whose overlap and
+    gap flags depend on them), and the rows gone."""
     rows = selectors.rows_with_flags(project, segments, with_following=neighbours)
-    speakers = list(project.speakers.all())
+    return _render(
+        request, project, rows, list(project.speakers.all()), deleted_ids=deleted_ids, created_ids=created_ids
+    )
+
+
+def _render(request, project, rows, speakers, *, saved=False, deleted_ids=(), created_ids=()):
+    """Rows as one response: the row the request targets is the main swap, the others out of band."""
     html = []
-    for index, (segment, flags) in enumerate(rows):
+    target = request.htmx.target if request.htmx else None
+    for segment, flags in rows:
         oob = ""
-        if index or not request.htmx or request.htmx.target != f"seg-{segment.pk}":
+        if target != f"seg-{segment.pk}":
             oob = "beforeend:#segment-list" if segment.pk in created_ids else "true"
-        html.append(
-            render_to_string(
-                ROW,
-                _row_context(project, segment, speakers, flags=flags, oob=oob, saved=saved and index == 0),
-                request=request,
-            )
-        )
+        context = _row_context(project, segment, speakers, flags=flags, oob=oob, saved=saved and not oob)
+        html.append(render_to_string(ROW, context, request=request))
     html += [f'<div id="seg-{pk}" hx-swap-oob="delete"></div>' for pk in deleted_ids]
     return HttpResponse("".join(html))
 
@@ -143,9 +176,11 @@ def _structural(request, project, action, focus=None):
     """Run one structural edit; answer with the changed rows out of band, or the reason in a message."""
     try:
         result = action()
+    except SegmentGone as gone:
+        return _message(request, str(gone), 404)
     except StaleVersion:
         return _message(
-            request, "Someone else changed this segment since you loaded it; it has been refreshed.", 409
+            request, "Someone else changed this segment since you loaded it; reload it first.", 409
         )
     except EditError as error:
         return _message(request, str(error), 422)
