@@ -315,6 +315,8 @@ class ScriptEdit(models.Model):
     before = models.JSONField(default=list)
     after = models.JSONField(default=list)
     undone = models.BooleanField(default=False)
+    # When it was undone: redo takes the edit undone last (if no newer edit has been made since).
+    undone_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 from django.db import transaction
-from django.db.models import Max, Q, Subquery
+from django.db.models import Max, Subquery
+from django.utils import timezone
 
 from ..models import Project, ScriptEdit, Segment, Speaker
 from ..timecodes import MAX_MS, format_timecode
@@ -56,13 +57,12 @@ def state(segment):
 
 
 def _record(project, user, label, before, after):
+    """Keep one edit for the trail, undo and redo. An edit makes any edit this person undid before it
+    impossible to redo (redo looks only at edits newer than the newest kept one)."""
     edit = ScriptEdit.objects.create(project=project, user=user, label=label, before=before, after=after)
-    # A new edit ends this person's redo chain; now and then, forget what is beyond the undo depth.
-    forget = Q(undone=True)
-    if edit.pk % 20 == 0:
+    if edit.pk % 20 == 0:  # now and then, forget what is beyond the undo depth
         keep = ScriptEdit.objects.filter(project=project, user=user).order_by("-id").values("id")[:UNDO_DEPTH]
-        forget |= ~Q(pk__in=Subquery(keep))
-    ScriptEdit.objects.filter(project=project, user=user).filter(forget).exclude(pk=edit.pk).delete()
+        ScriptEdit.objects.filter(project=project, user=user).exclude(pk__in=Subquery(keep)).delete()
     return edit
 
 
@@ -96,25 +96,31 @@ def save_segment(project, segment_pk, changes, *, version, by):
     """Change some of a segment's fields (start_ms, end_ms, target_text, source_text, speaker,
     review_status). `version` is the one the person saw; if it is not current, StaleVersion.
 
-    The result's `neighbours` are the segments before and after (None at the ends), read with the
-    segment itself in one query: the editor's flags need them."""
+    Optimistic: the segment and its neighbours are read together, and the UPDATE only happens if the
+    version is still the one read, so two saves can never both win. The result's `neighbours` (the
+    segments before and after, None at the ends) are for the editor's overlap and gap flags."""
+    segment, previous, following = _with_neighbours(project, segment_pk)
+    if segment.version != version:
+        raise StaleVersion(segment)
+    before = state(segment)
+    if "speaker" in changes:
+        speaker = changes.pop("speaker")
+        if speaker is not None and speaker.project_id != project.pk:
+            raise EditError("That speaker belongs to another project.")
+        changes["speaker_id"] = speaker.pk if speaker else None
+    for name, value in changes.items():
+        setattr(segment, name, value)
+    _check_timing(project, segment.start_ms, segment.end_ms)
+    if state(segment) == before:
+        return EditResult(changed=[segment], deleted_ids=[], neighbours=(previous, following))
+    segment.updated_at = timezone.now()
     with transaction.atomic():
-        segment, previous, following = _locked_with_neighbours(project, segment_pk)
-        if segment.version != version:
-            raise StaleVersion(segment)
-        before = state(segment)
-        if "speaker" in changes:
-            speaker = changes.pop("speaker")
-            if speaker is not None and speaker.project_id != project.pk:
-                raise EditError("That speaker belongs to another project.")
-            changes["speaker_id"] = speaker.pk if speaker else None
-        for name, value in changes.items():
-            setattr(segment, name, value)
-        _check_timing(project, segment.start_ms, segment.end_ms)
-        if state(segment) == before:
-            return EditResult(changed=[segment], deleted_ids=[], neighbours=(previous, following))
-        segment.version += 1
-        segment.save()
+        updated = Segment.objects.filter(pk=segment.pk, version=version).update(
+            **changes, version=version + 1, updated_at=segment.updated_at
+        )
+        if not updated:
+            raise StaleVersion(Segment.objects.filter(pk=segment.pk).first() or segment)
+        segment.version = version + 1
         edit = _record(project, by, _describe_change(before, state(segment)), [before], [state(segment)])
     moved = (previous and segment.start_ms < previous.start_ms) or (
         following and segment.start_ms > following.start_ms
@@ -124,34 +130,39 @@ def save_segment(project, segment_pk, changes, *, version, by):
     )
 
 
-def _locked_with_neighbours(project, segment_pk):
-    """The segment (locked) and the segments just before and after it, in one query."""
-    target = Segment.objects.filter(project=project, pk=segment_pk)
-    start = Subquery(target.values("start_ms")[:1])
-    before = (
-        Segment.objects.filter(project=project)
-        .filter(Q(start_ms__lt=start) | Q(start_ms=start, id__lt=segment_pk))
-        .order_by("-start_ms", "-id")
-        .values("id")[:1]
-    )
-    after = (
-        Segment.objects.filter(project=project)
-        .filter(Q(start_ms__gt=start) | Q(start_ms=start, id__gt=segment_pk))
-        .order_by("start_ms", "id")
-        .values("id")[:1]
-    )
-    rows = {
-        s.pk: s
-        for s in Segment.objects.select_for_update().filter(
-            Q(pk=segment_pk, project=project) | Q(pk__in=Subquery(before)) | Q(pk__in=Subquery(after))
-        )
+def _with_neighbours(project, segment_pk):
+    """The segment and the segments just before and after it, in one statement."""
+    found = {
+        row.role: row
+        for row in Segment.objects.raw(_WITH_NEIGHBOURS_SQL, _with_neighbours_params(project, segment_pk))
     }
-    segment = rows.pop(segment_pk, None)
-    if segment is None:
+    if "segment" not in found:
         raise SegmentGone()
-    previous = next((s for s in rows.values() if (s.start_ms, s.pk) < (segment.start_ms, segment.pk)), None)
-    following = next((s for s in rows.values() if (s.start_ms, s.pk) > (segment.start_ms, segment.pk)), None)
-    return segment, previous, following
+    return found["segment"], found.get("previous"), found.get("following")
+
+
+def _with_neighbours_params(project, segment_pk):
+    target = [segment_pk, project.pk]
+    side = [project.pk, *target, *target, segment_pk]
+    return target + side + side
+
+
+# The segment, then each neighbour in a derived table (SQLite allows no ORDER BY or LIMIT on the
+# members of a UNION themselves); `role` tells the three apart. "start_ms <= X AND NOT (…)" rather
+# than "start_ms < X OR (…)" so that both databases walk the (project, start_ms) index from X.
+_COLUMNS = "id, project_id, start_ms, end_ms, source_text, target_text, speaker_id, version, review_status, updated_at"
+_TARGET_START = "(SELECT start_ms FROM projects_segment WHERE id = %s AND project_id = %s)"
+_WITH_NEIGHBOURS_SQL = f"""
+SELECT {_COLUMNS}, 'segment' AS role FROM projects_segment WHERE id = %s AND project_id = %s
+UNION ALL
+SELECT * FROM (SELECT {_COLUMNS}, 'previous' AS role FROM projects_segment
+               WHERE project_id = %s AND start_ms <= {_TARGET_START} AND NOT (start_ms = {_TARGET_START} AND id >= %s)
+               ORDER BY start_ms DESC, id DESC LIMIT 1) AS previous_segment
+UNION ALL
+SELECT * FROM (SELECT {_COLUMNS}, 'following' AS role FROM projects_segment
+               WHERE project_id = %s AND start_ms >= {_TARGET_START} AND NOT (start_ms = {_TARGET_START} AND id <= %s)
+               ORDER BY start_ms, id LIMIT 1) AS following_segment
+"""  # noqa: S608 (only constant SQL is formatted in; every value is a parameter)
 
 
 def _describe_change(before, after):
@@ -403,25 +414,24 @@ def undo(project, *, by):
             raise EditError("Nothing to undo.")
         result = _replay(project, expect=edit.after, restore=edit.before)
         edit.undone = True
-        edit.save(update_fields=["undone"])
+        edit.undone_at = timezone.now()
+        edit.save(update_fields=["undone", "undone_at"])
     result.edit = edit
     return result
 
 
 def redo(project, *, by):
-    """Redo the edit this person undid last (a new edit since then ends the redo chain)."""
+    """Redo the edit this person undid last, unless they have made a new edit since."""
     with transaction.atomic():
-        edit = (
-            ScriptEdit.objects.select_for_update()
-            .filter(project=project, user=by, undone=True)
-            .order_by("id")
-            .first()
-        )
+        edits = ScriptEdit.objects.select_for_update().filter(project=project, user=by)
+        newest_kept = edits.filter(undone=False).order_by("-id").values_list("id", flat=True).first() or 0
+        edit = edits.filter(undone=True, id__gt=newest_kept).order_by("-undone_at", "id").first()
         if edit is None:
             raise EditError("Nothing to redo.")
         result = _replay(project, expect=edit.before, restore=edit.after)
         edit.undone = False
-        edit.save(update_fields=["undone"])
+        edit.undone_at = None
+        edit.save(update_fields=["undone", "undone_at"])
     result.edit = edit
     return result
 

@@ -18,20 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import access, quality, selectors
 from ..forms import SegmentFieldForm, ShiftForm
 from ..models import ReviewStatus, Segment, Speaker
+from ..rows import RowRenderer
 from ..services import editing
 from ..services.editing import EditError, SegmentGone, StaleVersion
-
-ROW = "projects/editor.html#segment-row"
-
-
-def _row_context(project, segment, speakers, **extra):
-    return {
-        "project": project,
-        "segment": segment,
-        "speakers": speakers,
-        "can_edit": project.can_edit,
-        **extra,
-    }
 
 
 def _project_for(request, pk, action):
@@ -53,13 +42,14 @@ def _changed_event(response, focus_id=None):
 @require_GET
 def editor(request, pk):
     project = _project_for(request, pk, "view")
+    page = selectors.editor_page(project, request.GET)
     context = {
         "project": project,
-        "filters": selectors.EditorFilters.from_query(request.GET),
         "shift_form": ShiftForm(),
         "review_choices": ReviewStatus.choices,
         "flag_kinds": quality.FLAG_KINDS,
-        **selectors.editor_page(project, request.GET),
+        "rows_html": RowRenderer(project, page["speakers"]).rows(page["rows"]),
+        **page,
     }
     return render(request, "projects/editor.html", context)
 
@@ -69,7 +59,12 @@ def editor(request, pk):
 def segment_rows(request, pk):
     """The next chunk of rows (after=START.ID), or the rows matching the filters."""
     project = _project_for(request, pk, "view")
-    context = {"project": project, **selectors.editor_rows(project, request.GET)}
+    rows = selectors.editor_rows(project, request.GET)
+    context = {
+        "project": project,
+        "rows_html": RowRenderer(project, rows["speakers"]).rows(rows["rows"]),
+        **rows,
+    }
     return render(request, "projects/editor.html#segment-rows", context)
 
 
@@ -85,7 +80,7 @@ def segment_row(request, pk, segment_pk):
 @require_POST
 def segment_save(request, pk, segment_pk):
     project = _project_for(request, pk, "edit_script")
-    speakers = list(project.speakers.all())
+    speakers = selectors.speakers_of(project)
     form = SegmentFieldForm(request.POST, speakers=speakers)
     refused = {"status": 422, "typed": form.typed_values()}
     if not form.is_valid():
@@ -139,14 +134,8 @@ def _flags(project, segment, previous):
 
 
 def _row_response(request, project, segment, speakers, *, status, **extra):
-    context = _row_context(
-        project,
-        segment,
-        speakers,
-        flags=_flags(project, segment, selectors.previous_segment(segment)),
-        **extra,
-    )
-    return render(request, ROW, context, status=status)
+    flags = _flags(project, segment, selectors.previous_segment(segment))
+    return HttpResponse(RowRenderer(project, speakers).row(segment, flags, **extra), status=status)
 
 
 def _render_rows(request, project, segments, *, neighbours=False, deleted_ids=(), created_ids=()):
@@ -154,20 +143,25 @@ def _render_rows(request, project, segments, *, neighbours=False, deleted_ids=()
     gap flags depend on them), and the rows gone."""
     rows = selectors.rows_with_flags(project, segments, with_following=neighbours)
     return _render(
-        request, project, rows, list(project.speakers.all()), deleted_ids=deleted_ids, created_ids=created_ids
+        request,
+        project,
+        rows,
+        selectors.speakers_of(project),
+        deleted_ids=deleted_ids,
+        created_ids=created_ids,
     )
 
 
 def _render(request, project, rows, speakers, *, saved=False, deleted_ids=(), created_ids=()):
     """Rows as one response: the row the request targets is the main swap, the others out of band."""
-    html = []
+    renderer = RowRenderer(project, speakers)
     target = request.htmx.target if request.htmx else None
+    html = []
     for segment, flags in rows:
         oob = ""
         if target != f"seg-{segment.pk}":
             oob = "beforeend:#segment-list" if segment.pk in created_ids else "true"
-        context = _row_context(project, segment, speakers, flags=flags, oob=oob, saved=saved and not oob)
-        html.append(render_to_string(ROW, context, request=request))
+        html.append(renderer.row(segment, flags, oob=oob, saved=saved and not oob))
     html += [f'<div id="seg-{pk}" hx-swap-oob="delete"></div>' for pk in deleted_ids]
     return HttpResponse("".join(html))
 

@@ -66,7 +66,15 @@
     }
   }
 
-  // --- htmx: keep unsaved typing across swaps, order rows, focus --------------------------------------
+  // --- htmx: save only the field that changed, keep unsaved typing across swaps, order rows, focus ----
+  document.body.addEventListener("htmx:configRequest", (event) => {
+    if (!event.detail.elt.classList.contains("seg-form")) return;
+    const changed = event.detail.triggeringEvent && event.detail.triggeringEvent.target;
+    const field = changed && changed.dataset && changed.dataset.field;
+    if (!field) { event.preventDefault(); return; }  // e.g. the selection checkbox: nothing to save
+    event.detail.parameters.field = field;
+  });
+
   let pending = null;
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     const target = event.detail.target;
@@ -77,7 +85,8 @@
     }
     // Fields of the swapped row that hold unsaved typing (other than the field just saved) keep it.
     const row = rowOf(target);
-    const saved = event.detail.requestConfig && event.detail.requestConfig.parameters && event.detail.requestConfig.parameters.field;
+    const config = event.detail.requestConfig;
+    const saved = config && config.parameters && (config.parameters.field || (config.parameters.get && config.parameters.get("field")));
     if (row) {
       row.querySelectorAll("[data-field]").forEach((input) => {
         const dirty = input.tagName === "SELECT" ? false : input.value !== input.defaultValue;
@@ -150,9 +159,17 @@
     return true;
   }
   function versionOf(row) { return row.querySelector("input[name=version]").value; }
+  // The text cursor of the translation last edited, kept when focus moves to a toolbar button.
+  let lastCursor = null;
+  document.addEventListener("focusout", (event) => {
+    if (event.target.tagName === "TEXTAREA" && rowOf(event.target)) {
+      lastCursor = { id: rowOf(event.target).id, position: event.target.selectionStart };
+    }
+  });
   function textCursor(row) {
     const text = row.querySelector("textarea");
-    return text && document.activeElement === text ? text.selectionStart : "";
+    if (text && document.activeElement === text) return text.selectionStart;
+    return lastCursor && lastCursor.id === row.id ? lastCursor.position : "";
   }
   function playhead() { return player ? Math.round(player.currentTime * 1000) : null; }
   function setFromPlayhead(field) {

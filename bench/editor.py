@@ -1,0 +1,176 @@
+"""Server time of the script editor on a 3,000-segment project, against bare Django baselines.
+
+    .venv/bin/python bench/editor.py [--segments 3000] [--runs 40]
+
+Measured in one process through the full middleware stack (test client, logged in):
+- the editor's first screen vs a minimal view that reads the same rows with values_list and renders a
+  bare table (target: within 3×);
+- saving one segment's text vs a minimal view that updates one row (target: within 2×).
+Medians of many runs; the ratios are the figures. Also prints the SQL queries of each.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.decorators import login_required  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.template import engines  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import include, path, reverse  # noqa: E402
+from django.views.decorators.http import require_POST  # noqa: E402
+
+from projects.models import Membership, Project, Role, Segment, Speaker, Team  # noqa: E402
+
+BARE_TABLE = engines["django"].from_string(
+    "<table>{% for id, start, end, source, target in rows %}<tr><td>{{ start }}</td><td>{{ end }}</td>"
+    "<td>{{ source }}</td><td>{{ target }}</td></tr>{% endfor %}</table>"
+)
+
+
+@login_required
+def bare_table(request, pk, limit):
+    rows = (
+        Segment.objects.filter(project_id=pk)
+        .order_by("start_ms", "id")
+        .values_list("id", "start_ms", "end_ms", "source_text", "target_text")[:limit]
+    )
+    return HttpResponse(BARE_TABLE.render({"rows": rows}))
+
+
+@login_required
+@require_POST
+def bare_update(request, pk, segment_pk):
+    Segment.objects.filter(project_id=pk, pk=segment_pk).update(target_text=request.POST["target_text"])
+    return HttpResponse("ok")
+
+
+urlpatterns = [
+    path("bench/table/<int:pk>/<int:limit>/", bare_table),
+    path("bench/update/<int:pk>/<int:segment_pk>/", bare_update),
+    path("", include("dubweb.urls")),
+]
+
+
+def median_ms(function, runs):
+    function()  # warm up
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def queries(function):
+    with CaptureQueriesContext(connection) as captured:
+        function()
+    return len(
+        [
+            q
+            for q in captured.captured_queries
+            if not q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))
+        ]
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--segments", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=40)
+    args = parser.parse_args()
+
+    # No setup_test_environment(): its template instrumentation would copy every context and slow
+    # the editor (many partials) far more than the one-template baseline.
+    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        with override_settings(ROOT_URLCONF=__name__):
+            from django.contrib.auth import get_user_model
+
+            from projects.selectors import FIRST_SCREEN
+
+            user = get_user_model().objects.create_user("bench", password="x")
+            team = Team.objects.create(name="Bench", slug="bench")
+            Membership.objects.create(user=user, team=team, role=Role.EDITOR)
+            project = Project.objects.create(
+                team=team, title="Bench", source_language="en-US", target_language="fr-FR"
+            )
+            speakers = [
+                Speaker.objects.create(project=project, speaker_id=n, name=f"Speaker {n}")
+                for n in range(1, 7)
+            ]
+            Segment.objects.bulk_create(
+                Segment(
+                    project=project,
+                    start_ms=n * 2500,
+                    end_ms=n * 2500 + 2000,
+                    speaker=speakers[n % 6],
+                    source_text=f"This is line {n} of the original dialogue.",
+                    target_text=f"Voici la réplique {n} du dialogue traduit.",
+                )  # fmt: skip
+                for n in range(args.segments)
+            )
+            segment = Segment.objects.filter(project=project).order_by("start_ms")[args.segments // 2]
+            client = Client()
+            client.force_login(user)
+
+            editor_url = reverse("projects:editor", args=[project.pk])
+            table_url = f"/bench/table/{project.pk}/{FIRST_SCREEN}/"
+            save_url = reverse("projects:segment-save", args=[project.pk, segment.pk])
+            update_url = f"/bench/update/{project.pk}/{segment.pk}/"
+            counter = iter(range(10**9))
+
+            def first_screen():
+                assert client.get(editor_url).status_code == 200
+
+            def bare_first_screen():
+                assert client.get(table_url).status_code == 200
+
+            def save():
+                version = Segment.objects.filter(pk=segment.pk).values_list("version", flat=True).get()
+                data = {"version": version, "field": "target_text", "target_text": f"Texte {next(counter)}"}
+                response = client.post(
+                    save_url, data, headers={"HX-Request": "true", "HX-Target": f"seg-{segment.pk}"}
+                )
+                assert response.status_code == 200, response.status_code
+
+            def bare_save():
+                assert client.post(update_url, {"target_text": f"Texte {next(counter)}"}).status_code == 200
+
+            version_read_ms = median_ms(
+                lambda: Segment.objects.filter(pk=segment.pk).values_list("version", flat=True).get(),
+                args.runs,
+            )
+            results = {
+                "first": median_ms(first_screen, args.runs),
+                "bare_first": median_ms(bare_first_screen, args.runs),
+                "save": median_ms(save, args.runs)
+                - version_read_ms,  # the bench's own version lookup is not the save
+                "bare_save": median_ms(bare_save, args.runs),
+            }
+            print(f"Editor on {args.segments} segments (first screen = {FIRST_SCREEN} rows), median of {args.runs} runs, "
+                  f"database: {connection.vendor}")  # fmt: skip
+            print(f"  editor first screen   {results['first']:7.1f} ms ({queries(first_screen)} queries)   "
+                  f"bare table of the same rows {results['bare_first']:6.1f} ms ({queries(bare_first_screen)} queries)   "
+                  f"ratio {results['first'] / results['bare_first']:.2f}×  (target ≤ 3×)")  # fmt: skip
+            print(f"  save one segment      {results['save']:7.1f} ms ({queries(save) - 1} queries)   "
+                  f"bare one-row update {results['bare_save']:6.1f} ms ({queries(bare_save)} queries)   "
+                  f"ratio {results['save'] / results['bare_save']:.2f}×  (target ≤ 2×)")  # fmt: skip
+    finally:
+        connection.creation.destroy_test_db(test_db, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

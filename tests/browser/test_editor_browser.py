@@ -1,0 +1,193 @@
+"""The script editor in chromium: inline edits, structural edits, conflicts, keyboard, video sync."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from projects.models import Role, Segment
+
+from ..factories import MembershipFactory, ProjectFactory, SegmentFactory, SpeakerFactory, UserFactory
+from .conftest import log_in
+
+
+@pytest.fixture
+def keynote(transactional_db):
+    editor = MembershipFactory(user=UserFactory(username="elena"), role=Role.EDITOR).user
+    team = editor.teams.get()
+    MembershipFactory(user=UserFactory(username="marco"), team=team, role=Role.MANAGER)
+    project = ProjectFactory(
+        team=team,
+        title="Launch keynote",
+        source_video_url="/static/demo/keynote.mp4",
+        video_duration_ms=43_000,
+    )
+    anna = SpeakerFactory(project=project, speaker_id=1, name="Anna")
+    SpeakerFactory(project=project, speaker_id=2, name="Ben", style="masculine")
+    texts = ["Bonjour à tous, et bienvenue.", "Merci d'être venus si nombreux.", "Commençons par les chiffres.",
+             "Les ventes ont doublé.", "C'est un record historique."]  # fmt: skip
+    for n, text in enumerate(texts):
+        SegmentFactory(project=project, start_ms=1000 + n * 4000, end_ms=4000 + n * 4000, target_text=text,
+                       source_text=f"English line {n + 1}", speaker=anna)  # fmt: skip
+    return project
+
+
+def open_editor(page, project, username="elena"):
+    log_in(page, username)
+    page.goto(f"/projects/{project.pk}/script/")
+    expect(rows(page)).to_have_count(5)
+
+
+def rows(page):
+    return page.locator("#segment-list .seg[data-id]")
+
+
+def row(page, n):
+    return rows(page).nth(n - 1)
+
+
+def test_edited_text_is_saved_and_still_there_after_a_reload(page, keynote, screenshot):
+    open_editor(page, keynote)
+    text = row(page, 1).get_by_label(re.compile("^Translation"))
+    text.fill("Bonjour et bienvenue à toutes et à tous.")
+    text.press("Control+Enter")
+    expect(row(page, 1).locator(".seg-state")).to_have_text("Saved")
+    expect(text).to_be_focused()  # focus stays on the row being edited after the swap
+    screenshot(page, "editor")
+    page.reload()
+    expect(row(page, 1).get_by_label(re.compile("^Translation"))).to_have_value(
+        "Bonjour et bienvenue à toutes et à tous."
+    )
+
+
+def test_an_impossible_timing_is_refused_then_a_good_one_saved(page, keynote):
+    open_editor(page, keynote)
+    end = row(page, 2).get_by_label("End")
+    end.fill("00:00:04.500")  # before its start (00:00:05.000)
+    end.press("Enter")
+    expect(row(page, 2).get_by_role("alert")).to_contain_text("must be after the start")
+    expect(row(page, 2).get_by_label("End")).to_have_value("00:00:04.500")  # what was typed stays to be fixed
+    assert Segment.objects.get(start_ms=5000).end_ms == 8000
+    end = row(page, 2).get_by_label("End")
+    end.fill("7.25")
+    end.press("Enter")
+    expect(row(page, 2).get_by_label("End")).to_have_value("00:00:07.250")  # canonical form
+    expect(row(page, 2).get_by_role("alert")).to_have_count(0)
+    assert Segment.objects.get(start_ms=5000).end_ms == 7250
+
+
+def test_split_then_merge(page, keynote):
+    open_editor(page, keynote)
+    text = row(page, 3).get_by_label(re.compile("^Translation"))
+    text.click()
+    text.press("Home")
+    for _ in range(len("Commençons")):
+        text.press("ArrowRight")
+    page.get_by_role("button", name="Split", exact=True).click()
+    expect(rows(page)).to_have_count(6)
+    expect(row(page, 3).get_by_label(re.compile("^Translation"))).to_have_value("Commençons")
+    expect(row(page, 4).get_by_label(re.compile("^Translation"))).to_have_value("par les chiffres.")
+    row(page, 3).click()
+    page.get_by_role("button", name="Merge with next").click()
+    expect(rows(page)).to_have_count(5)
+    expect(row(page, 3).get_by_label(re.compile("^Translation"))).to_have_value(
+        "Commençons par les chiffres."
+    )
+    expect(row(page, 3).get_by_label("End")).to_have_value("00:00:12.000")
+
+
+def test_shift_every_segment_after_a_point(page, keynote):
+    open_editor(page, keynote)
+    page.get_by_label("Shift by (ms)").fill("-250")
+    page.get_by_label("Which").select_option("from")
+    page.get_by_label("From", exact=True).fill("00:00:09.000")
+    page.get_by_role("button", name="Shift", exact=True).click()
+    expect(row(page, 3).get_by_label("Start")).to_have_value("00:00:08.750")
+    expect(row(page, 5).get_by_label("End")).to_have_value("00:00:19.750")
+    expect(row(page, 2).get_by_label("Start")).to_have_value("00:00:05.000")
+
+
+def test_speaker_change(page, keynote):
+    open_editor(page, keynote)
+    row(page, 2).get_by_label("Speaker").select_option(label="Ben")
+    expect(row(page, 2).locator(".seg-state")).to_have_text("Saved")
+    assert Segment.objects.get(start_ms=5000).speaker.name == "Ben"
+
+
+def test_two_people_editing_the_same_segment_see_a_conflict_not_an_overwrite(
+    browser, live_server, keynote, screenshot
+):
+    pages = []
+    for username in ("elena", "marco"):
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
+        page = context.new_page()
+        open_editor(page, keynote, username)
+        pages.append(page)
+    elena, marco = pages
+    marco_text = row(marco, 1).get_by_label(re.compile("^Translation"))
+    marco_text.fill("Version de Marco.")
+    marco_text.press("Control+Enter")
+    expect(row(marco, 1).locator(".seg-state")).to_have_text("Saved")
+
+    elena_text = row(elena, 1).get_by_label(re.compile("^Translation"))
+    elena_text.fill("Version d'Elena.")
+    elena_text.press("Control+Enter")
+    panel = row(elena, 1).get_by_role("alert")
+    expect(panel).to_contain_text("Someone else changed this segment")
+    expect(panel).to_contain_text("Version de Marco.")
+    expect(panel).to_contain_text("Version d'Elena.")
+    screenshot(elena, "editor-conflict")
+    assert Segment.objects.get(start_ms=1000).target_text == "Version de Marco."
+
+    panel.get_by_role("button", name="Keep mine").click()
+    expect(row(elena, 1).locator(".seg-state")).to_have_text("Saved")
+    assert Segment.objects.get(start_ms=1000).target_text == "Version d'Elena."
+    for page in pages:
+        page.context.close()
+
+
+def test_a_whole_edit_with_the_keyboard_alone(page, keynote):
+    open_editor(page, keynote)
+    page.keyboard.press("Alt+ArrowDown")  # to the first segment
+    page.keyboard.press("Alt+ArrowDown")  # and the second
+    expect(row(page, 2)).to_be_focused()
+    page.keyboard.press("Enter")  # edit its translation
+    expect(row(page, 2).get_by_label(re.compile("^Translation"))).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Merci à tous.")
+    page.keyboard.press("Control+Enter")
+    expect(row(page, 2).locator(".seg-state")).to_have_text("Saved")
+    page.keyboard.press("Escape")  # back to the row
+    expect(row(page, 2)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Alt+KeyM")  # merge the third with the fourth
+    expect(rows(page)).to_have_count(4)
+    page.keyboard.press("Alt+KeyZ")  # undo the merge
+    expect(rows(page)).to_have_count(5)
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    page.keyboard.press("Escape")
+    assert Segment.objects.get(start_ms=5000).target_text == "Merci à tous."
+
+
+def test_clicking_a_segment_plays_the_video_from_its_start(page, keynote):
+    open_editor(page, keynote)
+    page.get_by_role("button", name="Play the segment at 00:00:09.000").click()
+    page.wait_for_function("document.getElementById('player').currentTime >= 9")
+    current = page.evaluate("document.getElementById('player').currentTime")
+    assert 9 <= current < 12
+    expect(row(page, 3)).to_have_class(re.compile("is-current"))
+
+
+def test_markup_typed_as_text_is_shown_as_text(page, keynote):
+    open_editor(page, keynote)
+    page.evaluate("window.hacked = false")
+    text = row(page, 1).get_by_label(re.compile("^Translation"))
+    typed = '<script>window.hacked = true</script><img src=x onerror="window.hacked = true">'
+    text.fill(typed)
+    text.press("Control+Enter")
+    expect(row(page, 1).locator(".seg-state")).to_have_text("Saved")
+    page.reload()
+    expect(row(page, 1).get_by_label(re.compile("^Translation"))).to_have_value(typed)
+    assert page.evaluate("window.hacked") is not True
+    assert page.locator("#segment-list img").count() == 0
