@@ -37,6 +37,28 @@ def _environment():
     return environment
 
 
+EDITOR_URL_NAMES = [
+    "edit", "editor", "quality-summary", "redo", "undo", "replace-apply", "replace-preview", "segment-insert",
+    "segment-merge", "segment-split", "segment-save", "segment-row", "segment-rows", "segments-delete",
+    "segments-shift", "segments-speaker", "speakers-panel",
+]  # fmt: skip
+
+
+@lru_cache(maxsize=1024)
+def editor_urls(project_pk):
+    """The editor's URLs for a project, reversed once (per-segment ones with 0 for the segment id, which
+    the page's script and the row template fill in). The URLconf does not change while running."""
+    urls = {}
+    for name in EDITOR_URL_NAMES:
+        args = (
+            [project_pk, 0]
+            if name in ("segment-merge", "segment-split", "segment-save", "segment-row")
+            else [project_pk]
+        )
+        urls[name.replace("-", "_")] = reverse(f"projects:{name}", args=args)
+    return urls
+
+
 class RowRenderer:
     """Renders rows of one project for one request: what is the same for every row is worked out once."""
 
@@ -50,13 +72,12 @@ class RowRenderer:
             "speakers": speakers,
             "speaker_names": {speaker.pk: speaker.name for speaker in speakers},
             "review_labels": dict(ReviewStatus.choices),
-            "urls": {
-                "save": reverse("projects:segment-save", args=[project.pk, 0]),
-                "row": reverse("projects:segment-row", args=[project.pk, 0]),
-            },
+            "urls": editor_urls(project.pk),
         }
 
         self.common["speaker_options"] = self._speaker_options
+        # The template's macros, bound to what every row shares.
+        self.macros = self.template.make_module(self.common)
 
     def _speaker_options(self, selected_id):
         """The speaker menu's options with one selected; built once per speaker, not once per row."""
@@ -72,7 +93,7 @@ class RowRenderer:
         return self._options[selected_id]
 
     def row(self, segment, flags=(), **extra):
-        return self.template.render(self.common, segment=segment, flags=flags, **extra)
+        return mark_safe(self.macros.row(segment, flags, **extra))  # noqa: S308 (Jinja2 escaped every value)
 
-    def rows(self, rows, **extra):
-        return mark_safe("".join(self.row(segment, flags, **extra) for segment, flags in rows))  # noqa: S308
+    def rows(self, rows):
+        return mark_safe(self.macros.rows(rows))  # noqa: S308 (Jinja2 escaped every value)

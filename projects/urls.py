@@ -30,6 +30,7 @@ urlpatterns = [
     path("<int:pk>/script/redo/", editor.redo, name="redo"),
     path("<int:pk>/script/replace/", editor.replace_preview, name="replace-preview"),
     path("<int:pk>/script/replace/apply/", editor.replace_apply, name="replace-apply"),
+    path("<int:pk>/speakers/", speakers.speakers_panel, name="speakers-panel"),
     path("<int:pk>/speakers/new/", speakers.speaker_create, name="speaker-create"),
     path("<int:pk>/speakers/<int:speaker_pk>/", speakers.speaker_save, name="speaker-save"),
     path("<int:pk>/speakers/<int:speaker_pk>/delete/", speakers.speaker_delete, name="speaker-delete"),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import access, quality, selectors
 from ..forms import SegmentFieldForm, ShiftForm
 from ..models import ReviewStatus, Segment, Speaker
-from ..rows import RowRenderer
+from ..rows import RowRenderer, editor_urls
 from ..services import editing
 from ..services.editing import EditError, SegmentGone, StaleVersion
 
@@ -49,6 +49,7 @@ def editor(request, pk):
         "review_choices": ReviewStatus.choices,
         "flag_kinds": quality.FLAG_KINDS,
         "rows_html": RowRenderer(project, page["speakers"]).rows(page["rows"]),
+        "urls": editor_urls(project.pk),
         **page,
     }
     return render(request, "projects/editor.html", context)
@@ -333,7 +334,7 @@ def quality_summary(request, pk):
     return render(
         request,
         "projects/editor.html#quality-summary",
-        {"project": project, **selectors.quality_summary(project)},
+        {"project": project, "urls": editor_urls(project.pk), **selectors.quality_summary(project)},
     )
 
 
@@ -349,8 +350,8 @@ def replace_preview(request, pk):
         (segment, editing.replace_in(segment.target_text, find, replacement, case_sensitive=case_sensitive))
         for segment in matches[:200]
     ]
-    context = {"project": project, "find": find, "replacement": replacement, "preview": preview, "count": len(matches),
-               "case_sensitive": case_sensitive}  # fmt: skip
+    context = {"project": project, "find": find, "replacement": replacement, "preview": preview,
+               "count": len(matches), "case_sensitive": case_sensitive, "urls": editor_urls(project.pk)}  # fmt: skip
     return render(request, "projects/editor.html#replace-preview", context)
 
 

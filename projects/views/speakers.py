@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from .. import access
 from ..models import Activity, Speaker
@@ -29,7 +29,7 @@ class SpeakerForm(forms.ModelForm):
         return name
 
 
-def _panel(request, project, *, message="", error=False, status=200):
+def _panel(request, project, *, message="", error=False, status=200, announce=True):
     project.can_edit = access.can(project.role, "edit_script")
     speakers = list(project.speakers.annotate(segment_count=Count("segments")).order_by("speaker_id"))
     response = render(
@@ -38,9 +38,17 @@ def _panel(request, project, *, message="", error=False, status=200):
         {"project": project, "speakers": speakers, "speaker_message": message, "speaker_error": error},
         status=status,
     )
-    # Rows and filters list the speakers too: the page updates their names from this event.
-    response["HX-Trigger"] = json.dumps({"speakers-changed": {str(s.pk): s.name for s in speakers}})
+    if announce:
+        # Rows and filters list the speakers too: the page updates their names from this event.
+        response["HX-Trigger"] = json.dumps({"speakers-changed": {str(s.pk): s.name for s in speakers}})
     return response
+
+
+@login_required
+@require_GET
+def speakers_panel(request, pk):
+    project = access.get_project_for(request.user, pk, "view")
+    return _panel(request, project, announce=False)
 
 
 def _errors(form):
