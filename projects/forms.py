@@ -69,11 +69,18 @@ class ProjectForm(forms.ModelForm):
 
 class ProjectFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
+    # The list refreshes when one of these menus changes (hx-trigger "change from:.filter-select").
     status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *Project.Status.choices]
+        label="Status",
+        required=False,
+        choices=[("", "Any status"), *Project.Status.choices],
+        widget=forms.Select(attrs={"class": "filter-select"}),
     )
     language = forms.ChoiceField(
-        label="Target language", required=False, choices=[("", "Any language"), *languages.CHOICES]
+        label="Target language",
+        required=False,
+        choices=[("", "Any language"), *languages.CHOICES],
+        widget=forms.Select(attrs={"class": "filter-select"}),
     )
 
 

@@ -82,7 +82,7 @@ def project_page(project):
 
 # The page brings the first screen of rows; the rest streams in after it, in larger chunks.
 FIRST_SCREEN = 40
-EDITOR_CHUNK = 250
+EDITOR_CHUNK = 150
 FILTERED_LIMIT = 1000
 
 _ROW_FIELDS = ("project_id", "start_ms", "end_ms", "source_text", "target_text", "speaker_id", "version",

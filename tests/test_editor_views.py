@@ -189,6 +189,22 @@ def test_find_and_replace_previews_then_applies(client, editor, project, segment
     assert segment.target_text == "Salut."
 
 
+def test_the_rest_of_a_long_script_streams_in_after_the_first_screen(client, viewer, project, speaker):
+    make_segments(project, 700, speaker=speaker)
+    client.force_login(viewer)
+    page = client.get(reverse("projects:editor", args=[project.pk])).content.decode()
+    seen = page.count('role="listitem"')
+    rows_url = reverse("projects:segment-rows", args=[project.pk])
+    next_url = re.search(r'class="seg-more" data-next="([^"]+)"', page).group(1)
+    while next_url:
+        assert next_url.startswith(rows_url + "?after=")
+        chunk = client.get(html.unescape(next_url), headers=HX).content.decode()
+        seen += chunk.count('role="listitem"')
+        found = re.search(r'class="seg-more" data-next="([^"]+)"', chunk)
+        next_url = found.group(1) if found else None
+    assert seen == 700
+
+
 def test_filters_narrow_the_rows(client, editor, project, segment, speaker):
     SegmentFactory(project=project, start_ms=5000, end_ms=6000, target_text="Au revoir.", speaker=None)
     client.force_login(editor)
@@ -250,6 +266,8 @@ POST_ENDPOINTS = [
     ("projects:redo", False, {}),
     ("projects:replace-apply", False, {"find": "Bon", "replace": "x"}),
     ("projects:speaker-create", False, {"name": "Zed", "style": "feminine"}),
+    ("projects:speaker-save", "SPEAKER", {"name": "Hacked", "style": "feminine"}),
+    ("projects:speaker-delete", "SPEAKER", {}),
 ]
 GET_ENDPOINTS = [
     "projects:editor",
@@ -260,6 +278,8 @@ GET_ENDPOINTS = [
 
 
 def _url(name, project, segment, per_segment):
+    if per_segment == "SPEAKER":
+        return reverse(name, args=[project.pk, segment.speaker_id])
     return reverse(name, args=[project.pk, segment.pk] if per_segment else [project.pk])
 
 
@@ -273,7 +293,7 @@ def test_htmx_posts_are_not_found_for_outsiders(client, outsider, project, segme
     response = client.post(_url(name, project, segment, per_segment), _data(data, segment), headers=HX)
     assert response.status_code == 404
     segment.refresh_from_db()
-    assert (segment.target_text, segment.version) == ("Bonjour.", 1)
+    assert (segment.target_text, segment.version, segment.speaker.name) == ("Bonjour.", 1, "Anna")
 
 
 @pytest.mark.parametrize(("name", "per_segment", "data"), POST_ENDPOINTS, ids=[e[0] for e in POST_ENDPOINTS])
@@ -332,6 +352,18 @@ def test_one_save_runs_at_most_8_queries(client, editor, project, segment):
     statements = [q["sql"] for q in captured.captured_queries if not re.match(r"(BEGIN|COMMIT)", q["sql"])]
     assert len(statements) <= 8, "\n".join(statements)
     assert ScriptEdit.objects.count() == 1
+
+
+def test_editor_page_runs_the_same_queries_for_10_and_3000_segments(client, editor, team):
+    counts = []
+    for size in (10, 3000):
+        project = ProjectFactory(team=team)
+        make_segments(project, size, speaker=SpeakerFactory(project=project, speaker_id=1))
+        client.force_login(editor)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("projects:editor", args=[project.pk])).status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
 
 
 @pytest.mark.parametrize("count", [10, 3000])

@@ -64,6 +64,7 @@ def segment_rows(request, pk):
     context = {
         "project": project,
         "rows_html": RowRenderer(project, rows["speakers"]).rows(rows["rows"]),
+        "urls": editor_urls(project.pk),
         **rows,
     }
     return render(request, "projects/editor.html#segment-rows", context)

@@ -213,12 +213,13 @@
       const input = row.querySelector(`[data-field=${button.dataset.field}]`);
       input.dispatchEvent(new Event("change", { bubbles: true }));
     },
-    "next-problem": (button) => {
+    "next-problem": async (button) => {
       const ids = (button.dataset.problems || "").split(",").filter(Boolean);
       const position = current ? +current.dataset.start : -1;
-      const candidates = ids.map((id) => document.getElementById(`seg-${id}`)).filter(Boolean);
-      const next = candidates.find((row) => +row.dataset.start > position) || candidates[0];
-      if (next) setCurrent(next, true); else say("No problems among the loaded segments.", "info");
+      const after = () => ids.map((id) => document.getElementById(`seg-${id}`)).filter((row) => row && +row.dataset.start > position);
+      await loadUntil(() => after().length > 0 || ids.every((id) => document.getElementById(`seg-${id}`)));
+      const next = after()[0] || document.getElementById(`seg-${ids[0]}`);
+      if (next) setCurrent(next, true); else say("No problems found.", "info");
     },
   };
   document.addEventListener("click", (event) => {
@@ -288,6 +289,48 @@
     say(loop.checked ? "Looping the current segment." : "Loop off.", "info");
   }
 
+  // --- the rest of a long script loads as it scrolls into view -----------------------------------------
+  // Plain fetch rather than an htmx swap: htmx's settling compares every new element with an id with the
+  // list it lands in, which grows with the list. A chunk loads when its placeholder nears the screen,
+  // or when something needs a row further on (next problem, the playhead).
+  let loading = null;
+  function loadNext() {
+    if (loading) return loading;
+    const more = list.querySelector(".seg-more[data-next]");
+    if (!more) return Promise.resolve(false);
+    loading = fetch(more.dataset.next, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then((response) => { if (!response.ok) throw new Error(String(response.status)); return response.text(); })
+      .then((html) => {
+        if (!more.isConnected) return false;  // the list was filtered meanwhile
+        const template = document.createElement("template");
+        template.innerHTML = html;
+        const added = Array.from(template.content.children);
+        more.replaceWith(template.content);
+        added.forEach((element) => htmx.process(element));
+        watchMore();
+        return true;
+      })
+      .catch(() => { more.textContent = "The rest of the script could not be loaded. Reload the page to try again."; return false; })
+      .finally(() => { loading = null; });
+    return loading;
+  }
+  async function loadUntil(isEnough) {
+    while (!isEnough() && (await loadNext())) { /* one chunk at a time */ }
+  }
+  const nearScreen = new IntersectionObserver((entries) => {
+    if (entries.some((entry) => entry.isIntersecting)) loadNext();
+  }, { rootMargin: "1200px 0px" });
+  function watchMore() {
+    nearScreen.disconnect();
+    const more = list.querySelector(".seg-more[data-next]");
+    if (more) nearScreen.observe(more);
+  }
+  watchMore();
+  // A filter replaces the whole list: empty it first, so that the swap does not compare every new row
+  // with the old ones, then watch the new list's placeholder.
+  document.body.addEventListener("htmx:beforeSwap", (event) => { if (event.detail.target === list) list.replaceChildren(); });
+  document.body.addEventListener("htmx:afterSwap", (event) => { if (event.detail.target === list) watchMore(); });
+
   // --- the player follows the script and the script follows the player -------------------------------
   if (player) {
     const output = document.getElementById("playhead");
@@ -300,6 +343,7 @@
         playUntilMs = null;
       }
       const all = rows();
+      if (all.length && ms > +all[all.length - 1].dataset.end) loadNext();  // playing past the loaded rows
       let low = 0, high = all.length - 1, found = null;
       while (low <= high) {  // the last row starting at or before the playhead
         const mid = (low + high) >> 1;

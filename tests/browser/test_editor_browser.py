@@ -191,3 +191,44 @@ def test_markup_typed_as_text_is_shown_as_text(page, keynote):
     expect(row(page, 1).get_by_label(re.compile("^Translation"))).to_have_value(typed)
     assert page.evaluate("window.hacked") is not True
     assert page.locator("#segment-list img").count() == 0
+
+
+def test_editing_a_filtered_row_is_not_undone_by_the_filter(page, keynote):
+    open_editor(page, keynote)
+    page.get_by_label("Find in source and translation").fill("chiffres")
+    expect(rows(page)).to_have_count(1)
+    text = row(page, 1).get_by_label(re.compile("^Translation"))
+    text.fill("Commençons par les résultats.")  # leaving the search box must not refresh the list
+    text.press("Control+Enter")
+    expect(row(page, 1).locator(".seg-state")).to_have_text("Saved")
+    page.wait_for_timeout(500)
+    expect(row(page, 1).locator(".seg-state")).to_have_text("Saved")
+    assert Segment.objects.get(start_ms=9000).target_text == "Commençons par les résultats."
+
+
+def test_a_long_script_loads_as_it_scrolls_and_next_problem_finds_rows_further_on(page, transactional_db):
+    editor = MembershipFactory(user=UserFactory(username="elena"), role=Role.EDITOR).user
+    project = ProjectFactory(team=editor.teams.get(), title="Feature film")
+    speaker = SpeakerFactory(project=project, speaker_id=1, name="Rosa")
+    Segment.objects.bulk_create(
+        Segment(
+            project=project,
+            start_ms=n * 3000,
+            end_ms=n * 3000 + 2500,
+            target_text=f"Réplique {n}.",
+            speaker=speaker,
+        )
+        for n in range(600)
+    )
+    late = Segment.objects.get(project=project, start_ms=590 * 3000)
+    Segment.objects.filter(pk=late.pk).update(
+        target_text="Une réplique bien trop longue " * 6
+    )  # a problem far down
+    log_in(page, "elena")
+    page.goto(f"/projects/{project.pk}/script/")
+    expect(rows(page).first).to_be_visible()
+    assert rows(page).count() < 600  # the first screen only
+    page.get_by_role("button", name="Next problem").click()
+    # It takes a few chunks of rows to get there.
+    expect(page.locator(f"#seg-{late.pk}")).to_be_focused(timeout=20_000)
+    expect(page.locator(f"#seg-{late.pk}")).to_be_in_viewport()
