@@ -48,6 +48,21 @@ def project_list(user, *, q="", status="", language=""):
     return projects
 
 
+def project_trail(project, *, limit):
+    """Who did what, newest first: project events and script edits together."""
+    events = [
+        {"who": a.actor, "what": a.message, "when": a.created_at}
+        for a in Activity.objects.filter(project=project).select_related("actor")[:limit]
+    ]
+    events += [
+        {"who": e.user, "what": e.label + (" (undone)" if e.undone else ""), "when": e.created_at}
+        for e in ScriptEdit.objects.filter(project=project)
+        .select_related("user")
+        .defer("before", "after")[:limit]
+    ]
+    return sorted(events, key=lambda event: event["when"], reverse=True)[:limit]
+
+
 def project_page(project):
     """Everything the project page shows beside the project itself."""
     speakers = list(project.speakers.annotate(segment_count=Count("segments")).order_by("speaker_id"))
@@ -68,7 +83,7 @@ def project_page(project):
     return {
         "speakers": speakers,
         "segments": segments,
-        "activities": list(Activity.objects.filter(project=project).select_related("actor")[:8]),
+        "activities": project_trail(project, limit=10),
         "snapshots": list(
             ScriptSnapshot.objects.filter(project=project).select_related("created_by").defer("data")[:5]
         ),

@@ -376,3 +376,23 @@ def test_editor_page_queries_do_not_grow_with_segments(
         response = client.get(reverse("projects:editor", args=[project.pk]))
     assert response.status_code == 200
     assert "Ligne cible 0" in response.content.decode()
+
+
+def test_the_project_page_says_who_changed_what(client, editor, viewer, project, segment):
+    client.force_login(editor)
+    save(client, segment, field="target_text", target_text="Salut.")
+    client.force_login(viewer)
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "eddie" in page and "Changed the text at 00:00:01.000" in page
+
+
+def test_a_speaker_conflict_keeps_my_choice_in_the_menu(client, editor, manager, project, segment):
+    ben = SpeakerFactory(project=project, speaker_id=2, name="Ben")
+    carla = SpeakerFactory(project=project, speaker_id=3, name="Carla")
+    other = Client()
+    other.force_login(manager)
+    save(other, segment, field="speaker", speaker=str(ben.pk))
+    client.force_login(editor)
+    body = save(client, segment, field="speaker", speaker=str(carla.pk)).content.decode()
+    assert f'<option value="{carla.pk}" selected>' in body  # "Keep mine" re-sends Carla
+    assert "<dt>Theirs</dt><dd>Ben</dd>" in body

@@ -29,8 +29,8 @@ def test_project_page_queries_do_not_grow_with_segments(
     speakers = [SpeakerFactory(project=project, speaker_id=n) for n in (1, 2, 3)]
     make_segments(project, count, speaker=speakers[0])
     client.force_login(editor)
-    # session + user + membership + project + speakers + segments + activity + backups + pending imports
-    with django_assert_max_num_queries(9):
+    # session + user + project with role + team + speakers + segments + events + edits + backups + imports
+    with django_assert_max_num_queries(10):
         response = client.get(project.get_absolute_url())
     assert response.status_code == 200
     assert f"Ligne cible {count - 1}" in response.content.decode()
