@@ -4,10 +4,13 @@ A project outside the user's teams does not exist for them (404, never its data)
 see but not change answers 403 for the change.
 """
 
+import json
+
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404
 
-from .models import Membership, Project, Role
+from .models import Membership, Project, Role, Speaker
 
 # action → the roles allowed to do it. Every action needs membership of the project's team.
 PERMISSIONS = {
@@ -41,25 +44,48 @@ def teams_where(user, action):
     return [team_id for team_id, role in team_roles(user).items() if can(role, action)]
 
 
-# The one query behind every project page and HTMX call: the project, with the user's role in its team.
+# The one query behind every project page and HTMX call: the project, with the user's role in its team
+# (and, for the editor, its speakers as a JSON list, which saves a query on every save).
 _PROJECT_WITH_ROLE = """
-SELECT project.*, membership.role AS role
+SELECT project.*, membership.role AS role{speakers}
 FROM projects_project AS project
 JOIN projects_membership AS membership ON membership.team_id = project.team_id
 WHERE project.id = %s AND membership.user_id = %s
 """
+_SPEAKERS_JSON = {
+    "postgresql": ", (SELECT COALESCE(json_agg(json_build_object('id', s.id, 'speaker_id', s.speaker_id, "
+    "'name', s.name, 'style', s.style) ORDER BY s.speaker_id), '[]') FROM projects_speaker AS s "
+    "WHERE s.project_id = project.id)::text AS speakers_json",
+    "sqlite": ", (SELECT json_group_array(json_object('id', s.id, 'speaker_id', s.speaker_id, 'name', s.name, "
+    "'style', s.style)) FROM (SELECT * FROM projects_speaker WHERE project_id = project.id ORDER BY speaker_id) "
+    "AS s) AS speakers_json",
+}
 
 
-def get_project_for(user, pk, action="view"):
+def get_project_for(user, pk, action="view", *, with_speakers=False):
     """The project if the user's team has it (else 404) and their role allows `action` (else 403).
 
     One query (raw: it runs on every request, and the ORM's join costs more to build than to run).
-    The user's role is set on the project as `project.role` for templates and later checks."""
+    The user's role is set on the project as `project.role`; with `with_speakers`, its speakers (id,
+    speaker_id, name, style) as `project.speaker_list`."""
     if not user.is_authenticated:
         raise Http404("No such project.")
-    project = next(iter(Project.objects.raw(_PROJECT_WITH_ROLE, [pk, user.pk])), None)
+    speakers_sql = _SPEAKERS_JSON.get(connection.vendor, "") if with_speakers else ""
+    sql = _PROJECT_WITH_ROLE.format(speakers=speakers_sql)
+    project = next(iter(Project.objects.raw(sql, [pk, user.pk])), None)
     if project is None:
         raise Http404("No such project.")
     if not can(project.role, action):
         raise PermissionDenied(f"Your role ({Role(project.role).label}) does not allow this.")
+    if speakers_sql:
+        project.speaker_list = [
+            Speaker(
+                pk=item["id"],
+                project_id=project.pk,
+                speaker_id=item["speaker_id"],
+                name=item["name"],
+                style=item["style"],
+            )  # fmt: skip
+            for item in json.loads(project.speakers_json)
+        ]
     return project

@@ -5,11 +5,12 @@ person), bumps the version of each segment it changes (so a stale save elsewhere
 an overwrite) and records a ScriptEdit with the segments before and after, which undo and redo replay.
 """
 
+import json
 import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Subquery
 from django.utils import timezone
 
@@ -60,10 +61,15 @@ def _record(project, user, label, before, after):
     """Keep one edit for the trail, undo and redo. An edit makes any edit this person undid before it
     impossible to redo (redo looks only at edits newer than the newest kept one)."""
     edit = ScriptEdit.objects.create(project=project, user=user, label=label, before=before, after=after)
-    if edit.pk % 20 == 0:  # now and then, forget what is beyond the undo depth
-        keep = ScriptEdit.objects.filter(project=project, user=user).order_by("-id").values("id")[:UNDO_DEPTH]
-        ScriptEdit.objects.filter(project=project, user=user).exclude(pk__in=Subquery(keep)).delete()
+    if edit.pk % 20 == 0:
+        _forget_beyond_undo_depth(project, user)
     return edit
+
+
+def _forget_beyond_undo_depth(project, user):
+    """Now and then (every 20th edit), drop what is older than the undo depth."""
+    keep = ScriptEdit.objects.filter(project=project, user=user).order_by("-id").values("id")[:UNDO_DEPTH]
+    ScriptEdit.objects.filter(project=project, user=user).exclude(pk__in=Subquery(keep)).delete()
 
 
 def _check_timing(project, start_ms, end_ms, *, number=None):
@@ -114,20 +120,63 @@ def save_segment(project, segment_pk, changes, *, version, by):
     if state(segment) == before:
         return EditResult(changed=[segment], deleted_ids=[], neighbours=(previous, following))
     segment.updated_at = timezone.now()
-    with transaction.atomic():
-        updated = Segment.objects.filter(pk=segment.pk, version=version).update(
-            **changes, version=version + 1, updated_at=segment.updated_at
-        )
-        if not updated:
-            raise StaleVersion(Segment.objects.filter(pk=segment.pk).first() or segment)
-        segment.version = version + 1
-        edit = _record(project, by, _describe_change(before, state(segment)), [before], [state(segment)])
+    segment.version = version + 1
+    label = _describe_change(before, state(segment))
+    edit = _update_and_record(project, segment, changes, version, by, label, [before], [state(segment)])
+    if edit is None:
+        raise StaleVersion(Segment.objects.filter(pk=segment.pk).first() or segment)
     moved = (previous and segment.start_ms < previous.start_ms) or (
         following and segment.start_ms > following.start_ms
     )
     return EditResult(
         changed=[segment], deleted_ids=[], edit=edit, neighbours=None if moved else (previous, following)
     )
+
+
+def _update_and_record(project, segment, changes, version, by, label, before, after):
+    """UPDATE the segment if it is still at `version`, and record the edit: both or neither. Returns the
+    edit, or None when someone else saved first. On PostgreSQL this is one statement (a data-modifying
+    CTE) instead of BEGIN, UPDATE, INSERT, COMMIT: a quarter of the round trips of every save."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            fields = {**changes, "version": segment.version, "updated_at": segment.updated_at}
+            if not Segment.objects.filter(pk=segment.pk, version=version).update(**fields):
+                return None
+            return _record(project, by, label, before, after)
+    columns = [column for column in changes if column in STATE_FIELDS]
+    assignments = ", ".join(f"{column} = %s" for column in columns)
+    sql = f"""
+        WITH updated AS (
+            UPDATE projects_segment SET {assignments}, version = %s, updated_at = %s
+            WHERE id = %s AND version = %s RETURNING id
+        )
+        INSERT INTO projects_scriptedit (project_id, user_id, label, before, after, undone, created_at)
+        SELECT %s, %s, %s, %s::jsonb, %s::jsonb, false, %s FROM updated
+        RETURNING id
+    """  # noqa: S608 (column names come from STATE_FIELDS; every value is a parameter)
+    params = [changes[column] for column in columns] + [
+        segment.version,
+        segment.updated_at,
+        segment.pk,
+        version,
+    ]
+    params += [
+        project.pk,
+        by.pk if by else None,
+        label,
+        json.dumps(before),
+        json.dumps(after),
+        segment.updated_at,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    edit = ScriptEdit(pk=row[0], project=project, user=by, label=label, before=before, after=after)
+    if edit.pk % 20 == 0:
+        _forget_beyond_undo_depth(project, by)
+    return edit
 
 
 def _with_neighbours(project, segment_pk):

@@ -24,7 +24,7 @@ from ..services.editing import EditError, SegmentGone, StaleVersion
 
 
 def _project_for(request, pk, action):
-    project = access.get_project_for(request.user, pk, action)
+    project = access.get_project_for(request.user, pk, action, with_speakers=True)
     project.can_edit = access.can(project.role, "edit_script")
     project.thresholds = quality.thresholds_for(project.target_language)
     return project
