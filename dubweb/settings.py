@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "django_q",
     "simple_history",
     "projects",
+    # The fake Dubformer and ModelsLab APIs; its URLs are only served when PROVIDER_SANDBOX is on.
+    "sandbox",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +177,8 @@ MODELSLAB_BASE_URL = os.environ.get(
     f"{SITE_URL}/sandbox/modelslab" if PROVIDER_SANDBOX else "https://modelslab.com",
 ).rstrip("/")
 MODELSLAB_API_KEY = os.environ.get("MODELSLAB_API_KEY", "sandbox-modelslab-key" if PROVIDER_SANDBOX else "")
+# Encrypts the provider keys teams enter in the UI (derived from SECRET_KEY when empty; set it in production).
+CREDENTIALS_KEY = os.environ.get("CREDENTIALS_KEY", "")
 PROVIDER_CONNECT_TIMEOUT_S = float(os.environ.get("PROVIDER_CONNECT_TIMEOUT_S", "5"))
 PROVIDER_READ_TIMEOUT_S = float(os.environ.get("PROVIDER_READ_TIMEOUT_S", "60"))
 

@@ -12,6 +12,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+if settings.PROVIDER_SANDBOX:
+    urlpatterns += [path("sandbox/", include("sandbox.urls"))]
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

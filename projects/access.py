@@ -21,6 +21,8 @@ PERMISSIONS = {
     "import_script": {Role.OWNER, Role.MANAGER, Role.EDITOR},
     "restore_backup": {Role.OWNER, Role.MANAGER},
     "export_script": {Role.OWNER, Role.MANAGER, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
+    # Provider actions cost money or replace the script: owners and managers.
+    "send_to_provider": {Role.OWNER, Role.MANAGER},
 }
 
 

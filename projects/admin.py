@@ -3,7 +3,17 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Activity, Membership, Project, ScriptImport, ScriptSnapshot, Segment, Speaker, Team
+from .models import (
+    Activity,
+    Membership,
+    Project,
+    ScriptImport,
+    ScriptSnapshot,
+    Segment,
+    Speaker,
+    Submission,
+    Team,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -128,3 +138,21 @@ class ActivityAdmin(admin.ModelAdmin):
     def project_link(self, activity):
         url = reverse("admin:projects_project_change", args=[activity.project_id])
         return format_html('<a href="{}">{}</a>', url, activity.project)
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "project",
+        "provider",
+        "kind",
+        "status",
+        "provider_job_id",
+        "sandbox",
+        "created_by",
+    ]
+    list_filter = ["provider", "kind", "status", "sandbox"]
+    search_fields = ["project__title", "provider_job_id", "error_message"]
+    raw_id_fields = ["project", "created_by"]
+    readonly_fields = ["idempotency_key", "webhook_token", "request", "responses"]

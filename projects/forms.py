@@ -225,3 +225,42 @@ class ShiftForm(forms.Form):
         if cleaned.get("delta_ms") == 0:
             self.add_error("delta_ms", "Give a shift other than 0 ms.")
         return cleaned
+
+
+MIXING_CHOICES = [
+    ("voiceover_with_original_track", "Voice-over with the original track"),
+    ("voiceover_without_original_voice", "Voice-over without the original voice (vocal removal)"),
+    ("voiceover_only", "Voice-over only"),
+]
+TTS_VOLUME_CHOICES = [("very_quiet", "Very quiet"), ("quieter", "Quieter"), ("normal", "Normal"),
+                      ("louder", "Louder"), ("very_loud", "Very loud")]  # fmt: skip
+
+
+class CreateOnDubformerForm(forms.Form):
+    mixing_mode = forms.ChoiceField(label="Mixing", choices=MIXING_CHOICES)
+    use_soundalike_voices = forms.BooleanField(label="Soundalike voices (subscription)", required=False)
+    use_emotional_transfer = forms.BooleanField(
+        label="Emotional transfer (en, es, fr, de, it, pt targets)", required=False
+    )
+
+
+class ImportFromDubformerForm(forms.Form):
+    dubformer_project_id = forms.RegexField(
+        label="Dubformer project id", regex=r"^[A-Za-z0-9_-]{1,64}$", max_length=64,
+        error_messages={"invalid": "A Dubformer project id is letters, digits, - or _ (e.g. 12345)."},
+    )  # fmt: skip
+
+
+class PushRetranslationForm(forms.Form):
+    mixing_mode = forms.ChoiceField(label="Mixing", choices=MIXING_CHOICES)
+    use_fixed_timings = forms.BooleanField(label="Keep my timings exactly (fixed timings)", required=False)
+    tts_volume = forms.ChoiceField(label="Voice volume", choices=TTS_VOLUME_CHOICES, initial="normal")
+
+
+class NewDubForm(forms.Form):
+    voice_id = forms.CharField(label="ModelsLab voice id", required=False, max_length=100,
+                               help_text="Empty: ModelsLab's default voice.")  # fmt: skip
+    voice_model = forms.CharField(label="Voice model", required=False, initial="kokoro", max_length=50)
+    speed = forms.FloatField(label="Speed", initial=1.0, min_value=0.5, max_value=2.0)
+    seed = forms.IntegerField(label="Seed", required=False, min_value=0, max_value=2**31 - 1,
+                              help_text="Empty or 0: random.")  # fmt: skip

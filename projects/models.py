@@ -7,6 +7,8 @@ triggers on SQLite: see migration 0002).
 
 import json
 import re
+import secrets
+import uuid
 import zlib
 
 from django.conf import settings
@@ -325,3 +327,116 @@ class ScriptEdit(models.Model):
 
     def __str__(self):
         return self.label
+
+
+def _new_token():
+    return secrets.token_urlsafe(24)
+
+
+class Submission(models.Model):
+    """One action sent to a provider, followed to its end: what was asked, what was sent (keys masked),
+    what came back, and where it stands. The worker's state lives here, not in the queue."""
+
+    class Provider(models.TextChoices):
+        DUBFORMER = "dubformer", "Dubformer"
+        MODELSLAB = "modelslab", "ModelsLab"
+
+    class Kind(models.TextChoices):
+        CREATE_PROJECT = "create_project", "Create on Dubformer"
+        RETRANSLATE = "retranslate", "Re-translation"
+        IMPORT = "import", "Import from Dubformer"
+        NEW_DUB = "new_dub", "New ModelsLab dub"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        WAITING = "waiting", "Waiting for the provider"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="submissions")
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    options = models.JSONField(default=dict, help_text="What the person chose (mixing mode, voice, speed…).")
+    request = models.JSONField(null=True, blank=True, help_text="The body as sent, keys masked.")
+    responses = models.JSONField(
+        default=list, help_text="What the provider answered, newest last, keys masked."
+    )
+    provider_job_id = models.CharField(max_length=100, blank=True)
+    fetch_url = models.URLField(max_length=500, blank=True)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    # In the ModelsLab webhook URL: the webhook is unsigned, so only this unguessable token finds the job.
+    webhook_token = models.CharField(max_length=64, default=_new_token, unique=True, editable=False)
+    cost_minutes = models.FloatField(null=True, blank=True)
+    balance_minutes = models.FloatField(null=True, blank=True)
+    estimated_completion = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error_message = models.TextField(blank=True)
+    output_video_url = models.URLField(max_length=1000, blank=True)
+    output_audio_url = models.URLField(max_length=1000, blank=True)
+    script_edit_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The last script edit included: the script version it was built from.",
+    )
+    sandbox = models.BooleanField(
+        default=False, help_text="Sent to dubweb's provider sandbox, not the real service."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["project", "-created_at"]),
+            models.Index(fields=["status", "next_check_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.project} ({self.get_status_display()})"
+
+    @property
+    def finished(self):
+        return self.status in self.FINISHED
+
+
+class ProviderCredential(models.Model):
+    """A team's own key for a provider, encrypted at rest (projects/secrets_box.py); without one, the
+    key from the environment (or the sandbox's) is used."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="credentials")
+    provider = models.CharField(max_length=16, choices=Submission.Provider.choices)
+    encrypted_key = models.TextField()
+    key_hint = models.CharField(max_length=8, help_text="The key's last characters, to recognise it.")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "provider"], name="one_credential_per_provider")
+        ]
+
+    def __str__(self):
+        return f"{self.get_provider_display()} key of {self.team} (…{self.key_hint})"
+
+    def set_key(self, plain):
+        from .secrets_box import encrypt
+
+        self.encrypted_key = encrypt(plain)
+        self.key_hint = plain[-4:] if len(plain) > 8 else ""
+
+    def key(self):
+        from .secrets_box import decrypt
+
+        return decrypt(self.encrypted_key)

@@ -281,3 +281,38 @@ def quality_summary(project):
     flags = quality.check_script(segments, project.thresholds, video_duration_ms=project.video_duration_ms)
     ordered = [segment.pk for segment in segments if segment.pk in flags]
     return {"summary": quality.summarize(flags), "problem_ids": ordered, "flag_kinds": quality.FLAG_KINDS}
+
+
+# --- providers ---------------------------------------------------------------------------------------------
+
+
+def providers_panel(project):
+    from . import quality
+    from .models import Submission
+
+    recent = list(Submission.objects.filter(project=project).select_related("created_by")[:10])
+    segments = list(_editor_segments(project))
+    flags = quality.check_script(
+        segments, quality.thresholds_for(project.target_language), video_duration_ms=project.video_duration_ms
+    )
+    return {
+        "submissions": recent,
+        "running": any(not submission.finished for submission in recent),
+        "segment_count": len(segments),
+        "speaker_count": len({segment.speaker_id for segment in segments if segment.speaker_id}),
+        "summary": {kind: count for kind, count in quality.summarize(flags).items() if count},
+        "flag_kinds": quality.FLAG_KINDS,
+    }
+
+
+def team_jobs(user, *, status="", provider=""):
+    from .models import Submission
+
+    jobs = Submission.objects.filter(project__team__memberships__user=user).select_related(
+        "project", "created_by"
+    )
+    if status:
+        jobs = jobs.filter(status=status)
+    if provider:
+        jobs = jobs.filter(provider=provider)
+    return jobs.order_by("-created_at", "-id")

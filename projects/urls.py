@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import editor, projects, scripts, speakers
+from .views import credentials, editor, projects, scripts, speakers, submissions
 
 app_name = "projects"
 urlpatterns = [
@@ -31,6 +31,16 @@ urlpatterns = [
     path("<int:pk>/script/replace/", editor.replace_preview, name="replace-preview"),
     path("<int:pk>/script/replace/apply/", editor.replace_apply, name="replace-apply"),
     path("<int:pk>/speakers/", speakers.speakers_panel, name="speakers-panel"),
+    # Providers.
+    path("jobs/", submissions.jobs, name="jobs"),
+    path("teams/<slug:slug>/provider-keys/", credentials.provider_keys, name="provider-keys"),
+    path("<int:pk>/providers/", submissions.providers_panel, name="providers-panel"),
+    path("<int:pk>/providers/<str:kind>/", submissions.submission_create, name="submission-create"),
+    path(
+        "<int:pk>/jobs/<int:submission_pk>/cancel/", submissions.submission_cancel, name="submission-cancel"
+    ),
+    path("<int:pk>/jobs/<int:submission_pk>/retry/", submissions.submission_retry, name="submission-retry"),
+    path("hooks/modelslab/<str:token>/", submissions.modelslab_webhook, name="modelslab-webhook"),
     path("<int:pk>/speakers/new/", speakers.speaker_create, name="speaker-create"),
     path("<int:pk>/speakers/<int:speaker_pk>/", speakers.speaker_save, name="speaker-save"),
     path("<int:pk>/speakers/<int:speaker_pk>/delete/", speakers.speaker_delete, name="speaker-delete"),

@@ -8,6 +8,8 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# The provider sandbox is served in tests: end-to-end tests talk to it over real HTTP.
+os.environ.setdefault("PROVIDER_SANDBOX", "1")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls it makes are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -42,17 +42,23 @@ def _changed_event(response, focus_id=None):
 @require_GET
 def editor(request, pk):
     project = _project_for(request, pk, "view")
-    page = selectors.editor_page(project, request.GET)
     context = {
-        "project": project,
         "shift_form": ShiftForm(),
         "review_choices": ReviewStatus.choices,
         "flag_kinds": quality.FLAG_KINDS,
-        "rows_html": RowRenderer(project, page["speakers"]).rows(page["rows"]),
-        "urls": editor_urls(project.pk),
-        **page,
+        **_rows_context(project, selectors.editor_page(project, request.GET)),
     }
     return render(request, "projects/editor.html", context)
+
+
+def _rows_context(project, rows):
+    """What the list of rows needs: the rows rendered, the editor's URLs, and the selector's facts."""
+    return {
+        "project": project,
+        "rows_html": RowRenderer(project, rows["speakers"]).rows(rows["rows"]),
+        "urls": editor_urls(project.pk),
+        **rows,
+    }
 
 
 @login_required
@@ -60,13 +66,7 @@ def editor(request, pk):
 def segment_rows(request, pk):
     """The next chunk of rows (after=START.ID), or the rows matching the filters."""
     project = _project_for(request, pk, "view")
-    rows = selectors.editor_rows(project, request.GET)
-    context = {
-        "project": project,
-        "rows_html": RowRenderer(project, rows["speakers"]).rows(rows["rows"]),
-        "urls": editor_urls(project.pk),
-        **rows,
-    }
+    context = _rows_context(project, selectors.editor_rows(project, request.GET))
     return render(request, "projects/editor.html#segment-rows", context)
 
 

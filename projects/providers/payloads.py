@@ -1,0 +1,101 @@
+"""From dubweb's models to the providers' typed requests: pure builders, one per provider action.
+
+The clients validate what leaves (InvalidRequest names the segment or field); these builders add what
+only dubweb knows: which speaker a segment belongs to, language codes per provider, absolute URLs.
+"""
+
+from .. import languages
+from ..models import Segment
+from ..timecodes import format_timecode
+from . import dubformer, modelslab
+from .http import InvalidRequest
+
+
+def absolute_url(url, site_url):
+    """Providers fetch the video themselves: a path on this site becomes a full URL."""
+    if url.startswith("/") and not url.startswith("//"):
+        return site_url.rstrip("/") + url
+    return url
+
+
+def _language(convert, code):
+    try:
+        return convert(code)
+    except languages.UnsupportedLanguage as error:
+        raise InvalidRequest([str(error)]) from None
+
+
+def create_project_request(project, *, site_url, mixing_mode=None, use_soundalike_voices=None,
+                           use_emotional_transfer=None):  # fmt: skip
+    if not project.source_video_url:
+        raise InvalidRequest(
+            ["The project has no source video URL; add one before creating it on Dubformer."]
+        )
+    return dubformer.CreateProjectRequest(
+        name=project.title,
+        source_lang=_language(languages.dubformer_source, project.source_language),
+        target_lang=_language(languages.dubformer_target, project.target_language),
+        source_video_url=absolute_url(project.source_video_url, site_url),
+        mixing_mode=mixing_mode,
+        use_soundalike_voices=use_soundalike_voices,
+        use_emotional_transfer=use_emotional_transfer,
+    )
+
+
+def retranslation_request(project, *, mixing_mode=None, use_fixed_timings=None, tts_volume=None):
+    """The project's whole script as Dubformer's target_script + target_speakers (speakers that speak)."""
+    rows = list(
+        Segment.objects.filter(project=project)
+        .order_by("start_ms", "id")
+        .values_list(
+            "start_ms", "end_ms", "target_text", "speaker__speaker_id", "speaker__style", "speaker__voice_key",
+            "speaker__name",
+        )
+    )  # fmt: skip
+    problems = [
+        f"Segment {number} ({format_timecode(start_ms)}) has no speaker."
+        for number, (start_ms, _, _, speaker_id, _, _, _) in enumerate(rows, start=1)
+        if speaker_id is None
+    ]
+    voiceless = sorted(
+        {name for *_, speaker_id, _, voice_key, name in rows if speaker_id is not None and not voice_key}
+    )
+    problems += [
+        f"{name} has no Dubformer voice: choose one in the speakers panel (soundalike keeps the original voice)."
+        for name in voiceless
+    ]
+    if problems:
+        raise InvalidRequest(problems)
+    script = tuple(
+        dubformer.ScriptLine(start_ms=start_ms, end_ms=end_ms, text=text, speaker_id=speaker_id)
+        for start_ms, end_ms, text, speaker_id, _, _, _ in rows
+    )
+    speakers = {}
+    for _, _, _, speaker_id, style, voice_key, _ in rows:
+        speakers.setdefault(
+            speaker_id, dubformer.VoiceAssignment(speaker_id=speaker_id, style=style, voice_key=voice_key)
+        )
+    return dubformer.RetranslationRequest(
+        target_script=script,
+        target_speakers=tuple(speakers.values()),
+        mixing_mode=mixing_mode,
+        use_fixed_timings=use_fixed_timings,
+        tts_volume=tts_volume,
+    )
+
+
+def dubbing_request(project, *, site_url, voice_id=None, voice_model=None, speed=None, seed=None, webhook=None,
+                    track_id=None):  # fmt: skip
+    if not project.source_video_url:
+        raise InvalidRequest(["The project has no source video URL; add one before creating a dub."])
+    return modelslab.CreateDubbingRequest(
+        init_video=absolute_url(project.source_video_url, site_url),
+        source_lang=_language(languages.modelslab_source, project.source_language),
+        output_lang=_language(languages.modelslab_output, project.target_language),
+        voice_id=voice_id or None,
+        voice_model=voice_model or None,
+        speed=speed,
+        seed=seed,
+        webhook=webhook,
+        track_id=track_id,
+    )

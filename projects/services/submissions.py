@@ -1,0 +1,427 @@
+"""Provider actions as Submissions: queued by a request, sent by a worker, followed until they end.
+
+The queue never retries (see settings.Q_CLUSTER): every step here is idempotent and keeps its state on
+the Submission row. Sending happens once: a submission is claimed (QUEUED → SENDING) in a transaction
+before the network call, so a second worker, or the same task run again after a crash, finds it
+claimed. A Dubformer call interrupted by a crash is safe to send again (the Idempotency-Key is the
+submission's own); a ModelsLab one is not (no such header), so it is failed with a message instead.
+Following a provider job is not a sleeping worker: `next_check_at` says when to look again, and a
+periodic task (`check_due`) looks.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from ..models import Activity, ProviderCredential, ScriptEdit, Submission
+from ..providers import payloads
+from ..providers.dubformer import DubformerClient
+from ..providers.http import InvalidRequest, ProviderError, ProviderUnavailable, RateLimited, mask_payload
+from ..providers.modelslab import ModelsLabClient
+from . import scripts
+from .script_formats import Script, ScriptSegment, ScriptSpeaker
+
+logger = logging.getLogger("dubweb.submissions")
+
+FIRST_CHECK_S = 5
+MAX_CHECK_INTERVAL_S = 300
+GIVE_UP_AFTER = timedelta(hours=24)
+
+
+class SubmissionError(Exception):
+    """The action cannot be queued as asked; the message says why."""
+
+
+# --- clients ---------------------------------------------------------------------------------------------
+
+
+def provider_key(team_id, provider):
+    """The team's own key for the provider if it entered one, else the one from the environment."""
+    credential = ProviderCredential.objects.filter(team_id=team_id, provider=provider).first()
+    if credential is not None:
+        return credential.key()
+    return (
+        settings.DUBFORMER_API_KEY
+        if provider == Submission.Provider.DUBFORMER
+        else settings.MODELSLAB_API_KEY
+    )
+
+
+def dubformer_client(team_id=None):
+    return DubformerClient(
+        settings.DUBFORMER_BASE_URL,
+        provider_key(team_id, Submission.Provider.DUBFORMER),
+        connect_timeout_s=settings.PROVIDER_CONNECT_TIMEOUT_S,
+        read_timeout_s=settings.PROVIDER_READ_TIMEOUT_S,
+    )
+
+
+def modelslab_client(team_id=None):
+    return ModelsLabClient(
+        settings.MODELSLAB_BASE_URL,
+        provider_key(team_id, Submission.Provider.MODELSLAB),
+        connect_timeout_s=settings.PROVIDER_CONNECT_TIMEOUT_S,
+        read_timeout_s=settings.PROVIDER_READ_TIMEOUT_S,
+    )
+
+
+def _uses_sandbox(provider):
+    base = (
+        settings.DUBFORMER_BASE_URL
+        if provider == Submission.Provider.DUBFORMER
+        else settings.MODELSLAB_BASE_URL
+    )
+    return settings.PROVIDER_SANDBOX and "/sandbox/" in base
+
+
+# --- queueing (in the request) -----------------------------------------------------------------------------
+
+PROVIDER_OF = {
+    Submission.Kind.CREATE_PROJECT: Submission.Provider.DUBFORMER,
+    Submission.Kind.RETRANSLATE: Submission.Provider.DUBFORMER,
+    Submission.Kind.IMPORT: Submission.Provider.DUBFORMER,
+    Submission.Kind.NEW_DUB: Submission.Provider.MODELSLAB,
+}
+
+
+def queue(project, kind, *, options=None, by=None, enqueue=True):
+    """A new Submission for `kind`, checked for what can be checked now, and its task queued on commit."""
+    options = dict(options or {})
+    if kind in (Submission.Kind.RETRANSLATE,) and not project.dubformer_project_id:
+        raise SubmissionError(
+            "Create the project on Dubformer (or import it) before pushing a re-translation."
+        )
+    if kind == Submission.Kind.IMPORT and not (
+        options.get("dubformer_project_id") or project.dubformer_project_id
+    ):
+        raise SubmissionError("Give the Dubformer project id to import.")
+    running = project.submissions.filter(kind=kind).exclude(status__in=Submission.FINISHED)
+    if kind != Submission.Kind.NEW_DUB and running.exists():
+        raise SubmissionError("The same action is already under way for this project; wait for it to end.")
+    latest_edit = (
+        ScriptEdit.objects.filter(project=project).order_by("-id").values_list("id", flat=True).first()
+    )
+    submission = Submission.objects.create(
+        project=project,
+        provider=PROVIDER_OF[kind],
+        kind=kind,
+        options=options,
+        created_by=by,
+        script_edit_id=latest_edit,
+        sandbox=_uses_sandbox(PROVIDER_OF[kind]),
+    )
+    Activity.objects.create(
+        project=project, actor=by, verb="submission", message=f"Asked for: {submission.get_kind_display()}"
+    )
+    if enqueue:
+        transaction.on_commit(lambda: enqueue_send(submission.pk))
+    return submission
+
+
+def enqueue_send(submission_pk):
+    from django_q.tasks import async_task
+
+    async_task("projects.tasks.send_submission", submission_pk, task_name=f"send-submission-{submission_pk}")
+
+
+# --- sending (in the worker) -------------------------------------------------------------------------------
+
+
+def _claim(submission_pk):
+    """QUEUED → SENDING, once. Returns the submission, or None if it is not this run's to send."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().select_related("project").get(pk=submission_pk)
+        if (
+            submission.status == Submission.Status.SENDING
+            and submission.provider == Submission.Provider.DUBFORMER
+        ):
+            # A run that died mid-send: sending again is safe, Dubformer dedupes by our Idempotency-Key.
+            pass
+        elif submission.status == Submission.Status.SENDING:
+            _fail(submission, "The request was interrupted while it was being sent, and ModelsLab cannot tell "
+                              "whether it arrived. Check your ModelsLab account before retrying.")  # fmt: skip
+            return None
+        elif submission.status != Submission.Status.QUEUED:
+            return None
+        submission.status = Submission.Status.SENDING
+        submission.attempts += 1
+        submission.save(update_fields=["status", "attempts", "updated_at"])
+    return submission
+
+
+def send(submission_pk):
+    submission = _claim(submission_pk)
+    if submission is None:
+        return
+    try:
+        if submission.provider == Submission.Provider.DUBFORMER:
+            _send_dubformer(submission)
+        else:
+            _send_modelslab(submission)
+    except InvalidRequest as invalid:
+        _fail(submission, "Not sent: " + "; ".join(invalid.problems))
+    except ProviderError as error:
+        _record_response(submission, error.status, error.body)
+        _fail(submission, error.message)
+
+
+def _site_url():
+    return settings.SITE_URL
+
+
+def _send_dubformer(submission):
+    project = submission.project
+    client = dubformer_client(project.team_id)
+    options = submission.options
+    key = str(submission.idempotency_key)
+    if submission.kind == Submission.Kind.IMPORT:
+        project_id = options.get("dubformer_project_id") or project.dubformer_project_id
+        submission.provider_job_id = str(project_id)
+        _wait_for_provider(submission, first_check_s=0)
+        return
+    if submission.kind == Submission.Kind.CREATE_PROJECT:
+        request = payloads.create_project_request(
+            project,
+            site_url=_site_url(),
+            mixing_mode=options.get("mixing_mode") or None,
+            use_soundalike_voices=options.get("use_soundalike_voices"),
+            use_emotional_transfer=options.get("use_emotional_transfer"),
+        )
+        submission.request = request.to_json()
+        accepted = client.create_project(request, idempotency_key=key)
+        project.dubformer_project_id = accepted.project_id
+        project.save(update_fields=["dubformer_project_id", "updated_at"])
+    else:
+        request = payloads.retranslation_request(
+            project,
+            mixing_mode=options.get("mixing_mode") or None,
+            use_fixed_timings=options.get("use_fixed_timings"),
+            tts_volume=options.get("tts_volume") or None,
+        )
+        submission.request = request.to_json()
+        accepted = client.create_retranslation(project.dubformer_project_id, request, idempotency_key=key)
+    submission.provider_job_id = accepted.project_id
+    submission.cost_minutes = accepted.cost_minutes
+    submission.balance_minutes = accepted.balance_minutes
+    submission.estimated_completion = accepted.estimated_completion
+    _record_response(submission, 200, {"project_id": accepted.project_id, "cost_minutes": accepted.cost_minutes,
+                                       "balance_minutes": accepted.balance_minutes})  # fmt: skip
+    _wait_for_provider(submission)
+
+
+def _send_modelslab(submission):
+    client = modelslab_client(submission.project.team_id)
+    options = submission.options
+    webhook = _site_url() + reverse("projects:modelslab-webhook", args=[submission.webhook_token])
+    request = payloads.dubbing_request(
+        submission.project,
+        site_url=_site_url(),
+        voice_id=options.get("voice_id"),
+        voice_model=options.get("voice_model"),
+        speed=options.get("speed"),
+        seed=options.get("seed"),
+        webhook=webhook,
+        track_id=submission.pk,
+    )
+    submission.request = mask_payload(
+        request.to_json(settings.MODELSLAB_API_KEY), [settings.MODELSLAB_API_KEY]
+    )
+    result = client.create_dubbing(request)
+    _apply_modelslab(submission, result)
+
+
+def _apply_modelslab(submission, result):
+    submission.provider_job_id = result.id or submission.provider_job_id
+    submission.fetch_url = result.fetch_url or submission.fetch_url
+    _record_response(submission, 200, result.raw)
+    if result.status == "success":
+        _succeed(submission, video=(result.output_urls or [""])[0])
+    elif result.status == "failed":
+        _fail(submission, result.message or "ModelsLab could not make this dub.")
+    else:
+        _wait_for_provider(
+            submission, first_check_s=max(FIRST_CHECK_S, min(result.eta_s or 0, MAX_CHECK_INTERVAL_S))
+        )
+
+
+# --- following ---------------------------------------------------------------------------------------------
+
+
+def check_due(now=None):
+    """Look at every submission whose provider job is due a check (the periodic task)."""
+    now = now or timezone.now()
+    due = Submission.objects.filter(status=Submission.Status.WAITING, next_check_at__lte=now).values_list(
+        "pk", flat=True
+    )
+    for pk in list(due[:50]):
+        check(pk)
+
+
+def check(submission_pk):
+    """Ask the provider where the job stands, once, and plan the next look if it is still running."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().select_related("project").get(pk=submission_pk)
+        if submission.status != Submission.Status.WAITING:
+            return submission
+        # Claim this check: a parallel checker skips it until the next planned time.
+        submission.next_check_at = timezone.now() + timedelta(seconds=MAX_CHECK_INTERVAL_S)
+        submission.save(update_fields=["next_check_at", "updated_at"])
+    try:
+        if submission.provider == Submission.Provider.DUBFORMER:
+            _check_dubformer(submission)
+        else:
+            client = modelslab_client(submission.project.team_id)
+            _apply_modelslab(
+                submission, client.fetch(submission.provider_job_id, fetch_url=submission.fetch_url or None)
+            )
+    except RateLimited as busy:
+        _record_response(submission, busy.status, busy.body)
+        _plan_next_check(submission, busy.retry_after_s)
+    except ProviderUnavailable as error:
+        _record_response(submission, error.status, error.body)
+        _plan_next_check(submission)  # the provider is down for now: look again later
+    except ProviderError as error:
+        _record_response(submission, error.status, error.body)
+        _fail(submission, error.message)
+    return submission
+
+
+def _check_dubformer(submission):
+    project = dubformer_client(submission.project.team_id).get_project(submission.provider_job_id)
+    _record_response(submission, 200, {"status": project.status, "error": project.error_message or None})
+    if project.status == "in_progress":
+        submission.estimated_completion = project.estimated_completion or submission.estimated_completion
+        _plan_next_check(submission)
+    elif project.status == "error":
+        _fail(submission, project.error_message or "Dubformer could not finish this project.")
+    else:
+        if submission.kind == Submission.Kind.IMPORT:
+            _import_scripts(submission, project)
+        _succeed(submission, video=project.output_video_url or "", audio=project.output_tts_audio_url or "")
+
+
+def _import_scripts(submission, remote):
+    """Dubformer's source and target scripts paired by timing, with its speakers, replacing the script
+    (the old one is kept as a backup)."""
+    target = {(line.start_ms, line.end_ms): line for line in remote.target_script}
+    segments = {}
+    for line in remote.source_script:
+        segments[(line.start_ms, line.end_ms)] = ScriptSegment(line.start_ms, line.end_ms, source_text=line.text,
+                                                               speaker_id=line.speaker_id)  # fmt: skip
+    for key, line in target.items():
+        segment = segments.setdefault(
+            key, ScriptSegment(line.start_ms, line.end_ms, speaker_id=line.speaker_id)
+        )
+        segment.target_text = line.text
+        segment.speaker_id = line.speaker_id
+    script = Script(
+        segments=sorted(segments.values(), key=lambda s: (s.start_ms, s.end_ms)),
+        speakers=[ScriptSpeaker(s.speaker_id, style=s.style, voice_key=s.voice_key) for s in remote.speakers],
+        speaker_match="id",
+    )
+    project = submission.project
+    with transaction.atomic():
+        scripts.replace_script(
+            project, script, by=submission.created_by, reason="Before importing from Dubformer"
+        )
+        if not project.dubformer_project_id:
+            project.dubformer_project_id = submission.provider_job_id
+            project.save(update_fields=["dubformer_project_id", "updated_at"])
+
+
+# --- state changes -----------------------------------------------------------------------------------------
+
+
+def _record_response(submission, status, body):
+    entry = {"at": timezone.now().isoformat(), "status": status, "body": body}
+    submission.responses = [*submission.responses[-19:], entry]  # the last 20 are enough to follow a job
+
+
+def _wait_for_provider(submission, *, first_check_s=FIRST_CHECK_S):
+    submission.status = Submission.Status.WAITING
+    submission.next_check_at = timezone.now() + timedelta(seconds=first_check_s)
+    submission.save()
+
+
+def _plan_next_check(submission, after_s=None):
+    if timezone.now() - submission.created_at > GIVE_UP_AFTER:
+        _fail(submission, "The provider has not finished after 24 hours; dubweb stopped following this job.")
+        return
+    if after_s is None:
+        checks = len(submission.responses)
+        after_s = min(MAX_CHECK_INTERVAL_S, FIRST_CHECK_S * 2 ** min(checks, 6))
+        if submission.estimated_completion:
+            until_estimate = (submission.estimated_completion - timezone.now()).total_seconds()
+            if until_estimate > after_s:
+                after_s = min(until_estimate, MAX_CHECK_INTERVAL_S)
+    submission.status = Submission.Status.WAITING
+    submission.next_check_at = timezone.now() + timedelta(seconds=after_s)
+    submission.save()
+
+
+def _succeed(submission, *, video="", audio=""):
+    submission.status = Submission.Status.SUCCEEDED
+    submission.output_video_url = video[:1000]
+    submission.output_audio_url = audio[:1000]
+    submission.finished_at = timezone.now()
+    submission.next_check_at = None
+    submission.error_message = ""
+    submission.save()
+    Activity.objects.create(project=submission.project, actor=submission.created_by, verb="submission",
+                            message=f"{submission.get_kind_display()} finished")  # fmt: skip
+
+
+def _fail(submission, message):
+    submission.status = Submission.Status.FAILED
+    submission.error_message = message
+    submission.finished_at = timezone.now()
+    submission.next_check_at = None
+    submission.save()
+    logger.info("submission %s failed: %s", submission.pk, message)
+
+
+def cancel(submission, *, by):
+    """Stop following a job (the provider may still finish it; dubweb no longer looks)."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        if submission.finished:
+            raise SubmissionError("This job has already ended.")
+        submission.status = Submission.Status.CANCELLED
+        submission.finished_at = timezone.now()
+        submission.next_check_at = None
+        submission.save()
+    Activity.objects.create(project=submission.project, actor=by, verb="submission",
+                            message=f"Cancelled: {submission.get_kind_display()}")  # fmt: skip
+    return submission
+
+
+def retry(submission, *, by):
+    """A new submission with the same options (the failed one stays, for the record)."""
+    if submission.status not in (Submission.Status.FAILED, Submission.Status.CANCELLED):
+        raise SubmissionError("Only a failed or cancelled job can be retried.")
+    return queue(submission.project, submission.kind, options=submission.options, by=by)
+
+
+def webhook_received(token, body):
+    """A ModelsLab webhook: find the submission by its token (and track_id), then confirm by a fetch
+    before trusting it. Repeated deliveries change nothing once the job has ended."""
+    submission = Submission.objects.filter(
+        webhook_token=token, provider=Submission.Provider.MODELSLAB
+    ).first()
+    if submission is None:
+        return None
+    track_id = str(body.get("track_id", "")) if isinstance(body, dict) else ""
+    if track_id and track_id != str(submission.pk):
+        return None
+    if submission.status == Submission.Status.WAITING:
+        Submission.objects.filter(pk=submission.pk).update(next_check_at=timezone.now())
+        from django_q.tasks import async_task
+
+        async_task(
+            "projects.tasks.check_submission", submission.pk, task_name=f"check-submission-{submission.pk}"
+        )
+    return submission

@@ -1,0 +1,61 @@
+"""A team's provider keys: entered by owners and managers, stored encrypted, only ever shown masked."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from .. import access
+from ..models import ProviderCredential, Role, Submission, Team
+
+
+class ProviderKeysForm(forms.Form):
+    dubformer = forms.CharField(
+        label="Dubformer API key", required=False, max_length=500, strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text="From the API section of app.dubformer.ai. Leave empty to keep the current key.",
+    )  # fmt: skip
+    modelslab = forms.CharField(
+        label="ModelsLab API key", required=False, max_length=500, strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text="From your ModelsLab dashboard. Leave empty to keep the current key.",
+    )  # fmt: skip
+    remove_dubformer = forms.BooleanField(label="Remove the Dubformer key", required=False)
+    remove_modelslab = forms.BooleanField(label="Remove the ModelsLab key", required=False)
+
+
+def _team_for(user, slug):
+    role = dict(access.team_roles(user)).get(
+        Team.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    )
+    if role is None:
+        raise Http404("No such team.")
+    if role not in (Role.OWNER, Role.MANAGER):
+        raise PermissionDenied("Only the team's owners and managers manage its provider keys.")
+    return Team.objects.get(slug=slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provider_keys(request, slug):
+    team = _team_for(request.user, slug)
+    form = ProviderKeysForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for provider in Submission.Provider.values:
+            if form.cleaned_data[f"remove_{provider}"]:
+                ProviderCredential.objects.filter(team=team, provider=provider).delete()
+            elif form.cleaned_data[provider]:
+                credential = ProviderCredential.objects.filter(team=team, provider=provider).first()
+                credential = credential or ProviderCredential(team=team, provider=provider)
+                credential.set_key(form.cleaned_data[provider])
+                credential.updated_by = request.user
+                credential.save()
+        messages.success(request, "Provider keys saved.")
+        return redirect("projects:provider-keys", slug=team.slug)
+    current = {
+        c.provider: c for c in ProviderCredential.objects.filter(team=team).select_related("updated_by")
+    }
+    return render(request, "projects/provider_keys.html", {"team": team, "form": form, "current": current})

@@ -1,0 +1,128 @@
+"""Provider actions on a project, the jobs they start, and the ModelsLab webhook."""
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import access, selectors
+from ..forms import CreateOnDubformerForm, ImportFromDubformerForm, NewDubForm, PushRetranslationForm
+from ..models import Submission, Team
+from ..services import submissions
+
+PANEL = "projects/includes/providers_panel.html#providers-panel"
+FORMS = {
+    Submission.Kind.CREATE_PROJECT: CreateOnDubformerForm,
+    Submission.Kind.IMPORT: ImportFromDubformerForm,
+    Submission.Kind.RETRANSLATE: PushRetranslationForm,
+    Submission.Kind.NEW_DUB: NewDubForm,
+}
+
+
+def _panel(request, project, *, forms=None, message="", error=False, status=200):
+    project.can_send = access.can(project.role, "send_to_provider")
+    context = {
+        "project": project,
+        "forms": {kind.value: (forms or {}).get(kind) or form() for kind, form in FORMS.items()},
+        "message": message,
+        "error": error,
+        **selectors.providers_panel(project),
+    }
+    return render(request, PANEL, context, status=status)
+
+
+@login_required
+@require_GET
+def providers_panel(request, pk):
+    return _panel(request, access.get_project_for(request.user, pk, "view"))
+
+
+@login_required
+@require_POST
+def submission_create(request, pk, kind):
+    project = access.get_project_for(request.user, pk, "send_to_provider")
+    if kind not in FORMS:
+        return _panel(request, project, message="Unknown action.", error=True, status=404)
+    form = FORMS[kind](request.POST)
+    if not form.is_valid():
+        errors = " ".join(
+            f"{form.fields[name].label}: {' '.join(messages)}" for name, messages in form.errors.items()
+        )
+        return _panel(request, project, forms={kind: form}, message=errors, error=True, status=422)
+    try:
+        submission = submissions.queue(project, kind, options=form.cleaned_data, by=request.user)
+    except submissions.SubmissionError as error:
+        return _panel(request, project, forms={kind: form}, message=str(error), error=True, status=409)
+    return _panel(request, project, message=f"{submission.get_kind_display()}: queued.")
+
+
+def _submission_for(request, pk, submission_pk, action):
+    project = access.get_project_for(request.user, pk, action)
+    return project, get_object_or_404(Submission.objects.filter(project=project), pk=submission_pk)
+
+
+@login_required
+@require_POST
+def submission_cancel(request, pk, submission_pk):
+    project, submission = _submission_for(request, pk, submission_pk, "send_to_provider")
+    try:
+        submissions.cancel(submission, by=request.user)
+    except submissions.SubmissionError as error:
+        return _panel(request, project, message=str(error), error=True, status=409)
+    return _panel(request, project, message="Stopped following that job.")
+
+
+@login_required
+@require_POST
+def submission_retry(request, pk, submission_pk):
+    project, submission = _submission_for(request, pk, submission_pk, "send_to_provider")
+    try:
+        submissions.retry(submission, by=request.user)
+    except submissions.SubmissionError as error:
+        return _panel(request, project, message=str(error), error=True, status=409)
+    return _panel(request, project, message="Queued again.")
+
+
+@login_required
+@require_GET
+def jobs(request):
+    """Every submission of the user's teams, filtered by status and provider."""
+    status = request.GET.get("status", "")
+    provider = request.GET.get("provider", "")
+    rows = selectors.team_jobs(
+        request.user,
+        status=status if status in Submission.Status.values else "",
+        provider=provider if provider in Submission.Provider.values else "",
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "status": status,
+        "provider": provider,
+        "statuses": Submission.Status.choices,
+        "providers": Submission.Provider.choices,
+        "key_teams": Team.objects.filter(pk__in=access.teams_where(request.user, "send_to_provider")),
+    }
+    return render(request, "projects/jobs.html", context)
+
+
+@csrf_exempt
+@require_POST
+def modelslab_webhook(request, token):
+    """ModelsLab's completion callback. It is unsigned: the per-submission token in the URL finds the
+    job, and the job is confirmed by a fetch before anything is trusted. Answers fast (ModelsLab waits
+    30 s at most) and the same way to a repeated delivery."""
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return JsonResponse({"error": "The body is not JSON."}, status=400)
+    if not isinstance(body, dict):
+        return JsonResponse({"error": "The body is not a JSON object."}, status=400)
+    submission = submissions.webhook_received(token, body)
+    if submission is None:
+        return JsonResponse({"error": "Unknown webhook."}, status=404)
+    return HttpResponse(status=204)

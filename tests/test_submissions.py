@@ -1,0 +1,239 @@
+"""Provider jobs: queued by a person, sent once by a worker, followed until they end."""
+
+import json
+
+import pytest
+import responses
+from django.conf import settings
+from django.urls import reverse
+
+from projects.models import Segment, Submission
+from projects.services import submissions
+
+from .factories import SegmentFactory, SpeakerFactory
+
+DF = settings.DUBFORMER_BASE_URL + "/api/v1"
+ML = settings.MODELSLAB_BASE_URL + "/api/v6/voice"
+READY = {
+    "name": "Launch keynote", "source_lang": "en", "target_lang": "fr-FR", "status": "ready",
+    "mixing_mode": "voiceover_with_original_track", "cost_minutes": 10, "created_date": "2024-06-01T12:00:00Z",
+    "completion_date": "2024-06-02T12:00:00Z",
+    "output_video_url": "https://cdn.example.com/out.mp4", "output_tts_audio_url": "https://cdn.example.com/out.wav",
+    "output_source_script": [{"start_ms": 100, "end_ms": 1544, "text": "Hello world!", "speaker_id": 1}],
+    "output_target_script": [{"start_ms": 100, "end_ms": 1544, "text": "Bonjour le monde !", "speaker_id": 1}],
+    "output_target_speakers": [{"speaker_id": 1, "voice_key": "voice:Rachel", "style": "feminine"}],
+}  # fmt: skip
+
+
+@pytest.fixture
+def api():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def script(project):
+    project.dubformer_project_id = "12345"
+    project.save()
+    anna = SpeakerFactory(project=project, speaker_id=1, name="Anna", voice_key="soundalike")
+    SegmentFactory(project=project, start_ms=0, end_ms=1500, target_text="Bonjour.", speaker=anna)
+    return project
+
+
+def accepted(project_id="12345"):
+    return {"project_id": project_id, "cost_minutes": 0, "estimated_completion_date": "2030-06-05T12:00:00Z",
+            "balance_minutes": 90, "translations_count": 1}  # fmt: skip
+
+
+def test_a_retranslation_is_sent_once_with_the_submissions_idempotency_key(api, script, manager):
+    api.post(
+        f"{DF}/projects/12345/translations", status=500, json={"error": "Internal", "message": "try again"}
+    )
+    api.post(f"{DF}/projects/12345/translations", json=accepted())
+    submission = submissions.queue(script, Submission.Kind.RETRANSLATE, options={"tts_volume": "louder"}, by=manager,
+                                   enqueue=False)  # fmt: skip
+    submissions.send(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.WAITING
+    keys = {call.request.headers["Idempotency-Key"] for call in api.calls}
+    assert keys == {str(submission.idempotency_key)}  # the retry reused it
+    sent = json.loads(api.calls[-1].request.body)
+    assert sent["tts_volume"] == "louder" and sent["target_script"][0]["text"] == "Bonjour."
+    assert submission.request == sent
+    assert submission.balance_minutes == 90
+    submissions.send(submission.pk)  # the same task again (a redelivery) sends nothing more
+    assert len(api.calls) == 2
+
+
+def test_following_a_job_ends_with_its_outputs(api, script, manager):
+    api.post(f"{DF}/projects/12345/translations", json=accepted())
+    api.get(
+        f"{DF}/projects/12345",
+        json={**READY, "status": "in_progress", "estimated_completion_date": "2030-01-01T00:00:00Z"},
+    )
+    submission = submissions.queue(script, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
+    submissions.send(submission.pk)
+    submissions.check(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.WAITING and submission.next_check_at is not None
+    api.replace(responses.GET, f"{DF}/projects/12345", json=READY)
+    submissions.check(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SUCCEEDED
+    assert submission.output_video_url == "https://cdn.example.com/out.mp4"
+
+
+def test_importing_a_dubformer_project_fills_the_script(api, project, manager):
+    api.get(f"{DF}/projects/777", json=READY)
+    submission = submissions.queue(project, Submission.Kind.IMPORT, options={"dubformer_project_id": "777"}, by=manager,
+                                   enqueue=False)  # fmt: skip
+    submissions.send(submission.pk)
+    submissions.check(submission.pk)
+    project.refresh_from_db()
+    assert project.dubformer_project_id == "777"
+    assert list(
+        Segment.objects.filter(project=project).values_list(
+            "source_text", "target_text", "speaker__voice_key"
+        )
+    ) == [("Hello world!", "Bonjour le monde !", "voice:Rachel")]
+
+
+def test_a_refusal_fails_the_job_with_a_readable_message(api, script, manager):
+    api.post(
+        f"{DF}/projects/12345/translations",
+        status=402,
+        json={"error": "PaymentRequiredError", "message": "Insufficient balance for this project"},
+    )
+    submission = submissions.queue(script, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
+    submissions.send(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.FAILED
+    assert "Insufficient balance" in submission.error_message
+    assert len(api.calls) == 1  # 4xx is final
+
+
+def test_a_script_that_cannot_be_sent_is_explained_without_calling_the_provider(api, script, manager):
+    SegmentFactory(project=script, start_ms=5000, end_ms=6000, speaker=None)
+    submission = submissions.queue(script, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
+    submissions.send(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.FAILED
+    assert "Segment 2 (00:00:05.000) has no speaker" in submission.error_message
+    assert len(api.calls) == 0
+
+
+def test_a_modelslab_dub_is_confirmed_by_a_fetch_after_its_webhook(api, project, manager, client, settings):
+    processing = {"status": "processing", "id": 334166, "eta": 100, "output": [],
+                  "fetch_result": f"{ML}/fetch/271", "future_links": ["https://cdn.example.com/dub.mp4"]}  # fmt: skip
+    api.post(f"{ML}/create_dubbing", json=processing)
+    api.post(
+        f"{ML}/fetch/271",
+        json={"status": "success", "id": 334166, "output": ["https://cdn.example.com/dub.mp4"]},
+    )
+    submission = submissions.queue(project, Submission.Kind.NEW_DUB, options={"voice_id": "henry", "speed": 1.0},
+                                   by=manager, enqueue=False)  # fmt: skip
+    submissions.send(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.WAITING and submission.fetch_url.endswith("/fetch/271")
+    assert settings.MODELSLAB_API_KEY not in json.dumps(submission.request)  # stored masked
+    sent = json.loads(api.calls[0].request.body)
+    assert (
+        sent["webhook"].endswith(f"/hooks/modelslab/{submission.webhook_token}/")
+        and sent["track_id"] == submission.pk
+    )
+
+    hook = reverse("projects:modelslab-webhook", args=[submission.webhook_token])
+    payload = {
+        "status": "success",
+        "id": "334166",
+        "output": ["https://cdn.example.com/dub.mp4"],
+        "track_id": str(submission.pk),
+    }
+    for _ in range(2):  # delivered twice, as ModelsLab may
+        assert client.post(hook, payload, content_type="application/json").status_code == 204
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SUCCEEDED
+    assert submission.output_video_url == "https://cdn.example.com/dub.mp4"
+    assert len([c for c in api.calls if "/fetch/" in c.request.url]) == 1  # confirmed once, then ignored
+
+
+def test_a_webhook_with_an_unknown_token_or_bad_body_is_refused(client, db):
+    hook = reverse("projects:modelslab-webhook", args=["not-a-token"])
+    assert client.post(hook, {"status": "success"}, content_type="application/json").status_code == 404
+    assert client.post(hook, "{nope", content_type="application/json").status_code == 400
+
+
+def test_a_modelslab_send_interrupted_by_a_crash_is_not_sent_again(api, project, manager):
+    submission = submissions.queue(project, Submission.Kind.NEW_DUB, by=manager, enqueue=False)
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.SENDING
+    )  # the worker died here
+    submissions.send(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.FAILED
+    assert "interrupted" in submission.error_message
+    assert len(api.calls) == 0
+
+
+def test_a_dubformer_send_interrupted_by_a_crash_is_resent_with_the_same_key(api, script, manager):
+    api.post(f"{DF}/projects/12345/translations", json=accepted())
+    submission = submissions.queue(script, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
+    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.SENDING)
+    submissions.send(submission.pk)
+    assert api.calls[0].request.headers["Idempotency-Key"] == str(submission.idempotency_key)
+
+
+def test_the_same_push_cannot_be_queued_twice_while_running(script, manager):
+    submissions.queue(script, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
+    with pytest.raises(submissions.SubmissionError, match="already under way"):
+        submissions.queue(script, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
+
+
+def test_managers_queue_from_the_page_and_viewers_only_watch(
+    client, manager, viewer, script, django_capture_on_commit_callbacks, api
+):
+    api.post(f"{DF}/projects/12345/translations", json=accepted())
+    client.force_login(viewer)
+    panel = client.get(reverse("projects:providers-panel", args=[script.pk])).content.decode()
+    assert "Push re-translation" not in panel
+    url = reverse("projects:submission-create", args=[script.pk, "retranslate"])
+    assert client.post(url, {"mixing_mode": "voiceover_only", "tts_volume": "normal"}).status_code == 403
+    client.force_login(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"mixing_mode": "voiceover_only", "tts_volume": "normal"})
+    body = response.content.decode()
+    assert "Re-translation: queued." in body
+    assert Submission.objects.get().status == Submission.Status.WAITING  # the (synchronous) worker sent it
+    assert "Sandbox" in body  # sent to the built-in sandbox, and labelled so
+
+
+def test_bad_options_are_explained(client, manager, script):
+    client.force_login(manager)
+    response = client.post(reverse("projects:submission-create", args=[script.pk, "new_dub"]), {"speed": "9"})
+    assert response.status_code == 422
+    assert "Ensure this value is less than or equal to 2.0" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_outsiders_see_no_jobs(client, outsider, script, manager):
+    submissions.queue(script, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
+    client.force_login(outsider)
+    assert client.get(reverse("projects:providers-panel", args=[script.pk])).status_code == 404
+    assert "Launch keynote" not in client.get(reverse("projects:jobs")).content.decode()
+
+
+def test_team_keys_are_stored_encrypted_shown_masked_and_used(client, owner, viewer, team, script, api):
+    client.force_login(viewer)
+    assert client.get(reverse("projects:provider-keys", args=[team.slug])).status_code == 403
+    client.force_login(owner)
+    client.post(reverse("projects:provider-keys", args=[team.slug]), {"dubformer": "df-team-key-abcdef-9876"})
+    from projects.models import ProviderCredential
+
+    stored = ProviderCredential.objects.get(team=team)
+    assert "df-team-key" not in stored.encrypted_key
+    page = client.get(reverse("projects:provider-keys", args=[team.slug])).content.decode()
+    assert "…9876" in page and "df-team-key-abcdef-9876" not in page
+    api.post(f"{DF}/projects/12345/translations", json=accepted())
+    submission = submissions.queue(script, Submission.Kind.RETRANSLATE, by=owner, enqueue=False)
+    submissions.send(submission.pk)
+    assert api.calls[0].request.headers["Authorization"] == "Bearer df-team-key-abcdef-9876"
