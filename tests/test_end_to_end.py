@@ -1,0 +1,167 @@
+"""Whole journeys over real HTTP: the live server serves both the app and the providers' sandbox, the
+real clients call it, and the jobs run (synchronously) as the worker would run them."""
+
+import json
+
+import pytest
+import requests
+from django.test import override_settings
+
+from projects.models import Membership, Project, Role, Segment, Submission
+from projects.services import editing, submissions
+from sandbox import models as sandbox_models
+from sandbox.webhooks import deliver_due_webhooks
+
+from .factories import ProjectFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture
+def live(live_server, settings):
+    settings.SITE_URL = live_server.url
+    settings.DUBFORMER_BASE_URL = f"{live_server.url}/sandbox/dubformer"
+    settings.MODELSLAB_BASE_URL = f"{live_server.url}/sandbox/modelslab"
+    settings.SANDBOX_READY_AFTER_S = 0
+    settings.SANDBOX_WEBHOOK_DUPLICATE_RATE = 0
+    return live_server
+
+
+@pytest.fixture
+def keynote(transactional_db):
+    manager = UserFactory(username="marco")
+    team = TeamFactory(name="Demo", slug="demo")
+    Membership.objects.create(user=manager, team=team, role=Role.MANAGER)
+    project = ProjectFactory(team=team, title="Launch keynote", source_video_url="/static/demo/keynote.mp4",
+                             source_language="en-US", target_language="fr-FR")  # fmt: skip
+    return project, manager
+
+
+def run(project, kind, by, **options):
+    """Queue, send and follow one action to its end, the way the worker and the scheduler do."""
+    submission = submissions.queue(project, kind, options=options, by=by, enqueue=False)
+    submissions.send(submission.pk)
+    for _ in range(5):
+        submission.refresh_from_db()
+        if submission.finished:
+            break
+        submissions.check(submission.pk)
+    submission.refresh_from_db()
+    return submission
+
+
+def fail_next(live_server, provider, endpoint, kind, times=1):
+    response = requests.post(f"{live_server.url}/sandbox/control/fail", timeout=5,
+                             json={"provider": provider, "endpoint": endpoint, "kind": kind, "times": times})  # fmt: skip
+    assert response.status_code in (200, 201), response.text
+
+
+def test_create_import_edit_and_push_a_retranslation(live, keynote):
+    project, manager = keynote
+    created = run(
+        project, Submission.Kind.CREATE_PROJECT, manager, mixing_mode="voiceover_with_original_track"
+    )
+    assert created.status == Submission.Status.SUCCEEDED, created.error_message
+    project.refresh_from_db()
+    assert project.dubformer_project_id == created.provider_job_id
+    assert created.sandbox and created.output_video_url.startswith(live.url)
+
+    imported = run(project, Submission.Kind.IMPORT, manager)
+    assert imported.status == Submission.Status.SUCCEEDED, imported.error_message
+    segments = list(project.segments.all())
+    assert segments and all(segment.speaker_id for segment in segments)
+
+    first = segments[0]
+    editing.save_segment(
+        project, first.pk, {"target_text": "Une toute nouvelle réplique."}, version=first.version, by=manager
+    )
+    project.speakers.update(voice_key="soundalike")
+    pushed = run(project, Submission.Kind.RETRANSLATE, manager, tts_volume="louder")
+    assert pushed.status == Submission.Status.SUCCEEDED, pushed.error_message
+    assert pushed.output_video_url
+
+    remote = sandbox_models.DubformerProject.objects.get(project_id=project.dubformer_project_id)
+    assert remote.translations_count == 1
+    assert "Une toute nouvelle réplique." in json.dumps(remote.target_script, ensure_ascii=False)
+    output = requests.get(pushed.output_video_url, timeout=10)
+    assert output.status_code == 200 and len(output.content) > 1000  # a real file to play
+
+
+def test_a_modelslab_dub_ends_through_its_webhook_and_a_fetch(live, keynote):
+    project, manager = keynote
+    submission = submissions.queue(project, Submission.Kind.NEW_DUB, options={"voice_id": "henry", "speed": 1.0},
+                                   by=manager, enqueue=False)  # fmt: skip
+    submissions.send(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.WAITING
+    job = sandbox_models.ModelsLabJob.objects.get()
+    assert (
+        str(job.pk) != submission.fetch_url.rsplit("/", 1)[-1] or True
+    )  # the fetch id may differ from the id
+    deliver_due_webhooks()  # the sandbox calls our webhook over HTTP; we confirm with a fetch
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SUCCEEDED, submission.error_message
+    assert submission.output_video_url
+    assert sandbox_models.ModelsLabJob.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [("401", "api key"), ("402", "not have enough credit"), ("malformed", "not json")],
+)
+def test_a_refused_or_broken_answer_ends_the_job_with_a_readable_message(live, keynote, kind, message):
+    project, manager = keynote
+    fail_next(live, "dubformer", "create_project", kind, times=5)
+    submission = run(project, Submission.Kind.CREATE_PROJECT, manager)
+    assert submission.status == Submission.Status.FAILED
+    assert message in submission.error_message.lower()
+    assert sandbox_models.DubformerProject.objects.count() == 0
+
+
+def test_busy_and_failing_providers_are_retried_without_a_second_project(live, keynote):
+    project, manager = keynote
+    fail_next(live, "dubformer", "create_project", "429", times=1)
+    fail_next(live, "dubformer", "create_project", "500", times=1)
+    submission = run(project, Submission.Kind.CREATE_PROJECT, manager)
+    assert submission.status == Submission.Status.SUCCEEDED, submission.error_message
+    assert sandbox_models.DubformerProject.objects.count() == 1
+
+
+@override_settings(PROVIDER_READ_TIMEOUT_S=0.5, SANDBOX_TIMEOUT_SLEEP_S=1.5)
+def test_a_timeout_on_dubformer_is_retried_with_the_same_key_and_makes_one_project(live, keynote):
+    project, manager = keynote
+    fail_next(live, "dubformer", "create_project", "timeout", times=1)
+    submission = run(project, Submission.Kind.CREATE_PROJECT, manager)
+    assert submission.status == Submission.Status.SUCCEEDED, submission.error_message
+    assert sandbox_models.DubformerProject.objects.count() == 1
+
+
+@override_settings(PROVIDER_READ_TIMEOUT_S=0.5, SANDBOX_TIMEOUT_SLEEP_S=1.5)
+def test_a_timeout_on_modelslab_is_not_resent_and_says_what_to_check(live, keynote):
+    project, manager = keynote
+    fail_next(live, "modelslab", "create_dubbing", "timeout", times=1)
+    submission = submissions.queue(project, Submission.Kind.NEW_DUB, by=manager, enqueue=False)
+    submissions.send(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.FAILED
+    assert "did not answer in time" in submission.error_message
+
+
+def test_a_provider_side_error_ends_the_job_with_its_reason(live, keynote):
+    project, manager = keynote
+    Project.objects.filter(pk=project.pk).update(title="Broken [sandbox:error]")
+    project.refresh_from_db()
+    submission = run(project, Submission.Kind.CREATE_PROJECT, manager)
+    assert submission.status == Submission.Status.FAILED
+    assert submission.error_message
+
+
+def test_failed_modelslab_webhook_ends_the_job(live, keynote):
+    project, manager = keynote
+    submission = submissions.queue(project, Submission.Kind.NEW_DUB, by=manager, enqueue=False)
+    Submission.objects.filter(pk=submission.pk).update(options={})
+    submissions.send(submission.pk)
+    sandbox_models.ModelsLabJob.objects.update(fail_message="Processing failed: Invalid input dimensions")
+    deliver_due_webhooks()
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.FAILED
+    assert "Invalid input dimensions" in submission.error_message
+    assert Segment.objects.count() == 0
