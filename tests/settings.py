@@ -24,3 +24,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 # Serve static files from the source folders (no collectstatic before tests; the browser tests need them).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Live-server threads must not keep connections open, or PostgreSQL cannot drop the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
