@@ -237,3 +237,17 @@ def test_team_keys_are_stored_encrypted_shown_masked_and_used(client, owner, vie
     submission = submissions.queue(script, Submission.Kind.RETRANSLATE, by=owner, enqueue=False)
     submissions.send(submission.pk)
     assert api.calls[0].request.headers["Authorization"] == "Bearer df-team-key-abcdef-9876"
+
+
+def test_watching_a_project_checks_its_due_jobs_once(client, viewer, script, manager, api):
+    api.post(f"{DF}/projects/12345/translations", json=accepted())
+    api.get(f"{DF}/projects/12345", json=READY)
+    submission = submissions.queue(script, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
+    submissions.send(submission.pk)
+    Submission.objects.filter(pk=submission.pk).update(next_check_at=submission.created_at)  # due now
+    client.force_login(viewer)
+    client.get(reverse("projects:providers-panel", args=[script.pk]))
+    client.get(reverse("projects:providers-panel", args=[script.pk]))
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SUCCEEDED
+    assert len([call for call in api.calls if call.request.method == "GET"]) == 1

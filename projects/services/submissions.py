@@ -261,6 +261,22 @@ def check_due(now=None):
         check(pk)
 
 
+def nudge_due(project):
+    """Someone is watching the project's jobs: queue a check of those due one now, instead of waiting for
+    the periodic task (django-q2's scheduler looks only every 30-60 s). Claims each by moving its next
+    check on, so that repeated polls queue one check, not one per poll."""
+    from django_q.tasks import async_task
+
+    now = timezone.now()
+    due = Submission.objects.filter(project=project, status=Submission.Status.WAITING, next_check_at__lte=now)
+    for pk in list(due.values_list("pk", flat=True)[:10]):
+        claimed = Submission.objects.filter(pk=pk, next_check_at__lte=now).update(
+            next_check_at=now + timedelta(seconds=30)
+        )
+        if claimed:
+            async_task("projects.tasks.check_submission", pk, task_name=f"check-submission-{pk}")
+
+
 def check(submission_pk):
     """Ask the provider where the job stands, once, and plan the next look if it is still running."""
     with transaction.atomic():

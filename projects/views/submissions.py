@@ -38,7 +38,9 @@ def _panel(request, project, *, forms=None, message="", error=False, status=200)
 @login_required
 @require_GET
 def providers_panel(request, pk):
-    return _panel(request, access.get_project_for(request.user, pk, "view"))
+    project = access.get_project_for(request.user, pk, "view")
+    submissions.nudge_due(project)
+    return _panel(request, project)
 
 
 @login_required
