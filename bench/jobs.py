@@ -136,9 +136,9 @@ def main():
         pending = Submission.objects.filter(pk__in=[job.pk for job in jobs], status__in=["queued", "sending"])
         wait_until(lambda: not pending.exists(), 600, "the queue to drain")
         queued_s = time.perf_counter() - started
-        failed = Submission.objects.filter(
-            pk__in=[job.pk for job in jobs], status=Submission.Status.FAILED
-        ).count()
+        failures = Submission.objects.filter(pk__in=[job.pk for job in jobs], status=Submission.Status.FAILED)
+        failed = failures.count()
+        reasons = sorted(set(failures.values_list("error_message", flat=True)))
 
         worker.terminate()
         worker.wait(timeout=20)
