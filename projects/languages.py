@@ -12,6 +12,8 @@ A blank column means the provider does not take that language in that role.
 
 from dataclasses import dataclass
 
+from .providers import modelslab
+
 
 class UnsupportedLanguage(ValueError):
     """The provider does not offer this language in this role; the message says so to a person."""
@@ -70,17 +72,9 @@ LANGUAGES = [
 BY_CODE = {language.code: language for language in LANGUAGES}
 CHOICES = [(language.code, language.name) for language in LANGUAGES]
 
-# ModelsLab's own lists, word for word from its documentation (providers.md §2.2).
-MODELSLAB_OUTPUT_CODES = ("es", "fr", "hi", "it", "pt-br", "en-us", "en-gb", "ja", "zh")
-# fmt: off
-MODELSLAB_SOURCE_CODES = (
-    "af", "ar", "hy", "az", "be", "bs", "bg", "ca", "zh-CN", "zh-TW", "hr", "cs", "da", "nl",
-    "en", "et", "fi", "fr", "gl", "ka", "de", "el", "he", "hi", "hu", "is", "id", "it",
-    "ja", "kn", "kk", "ko", "lv", "lt", "mk", "ms", "ml", "mr", "ne", "no", "fa", "pl",
-    "pt", "ro", "ru", "sr", "sk", "sl", "es", "sw", "sv", "ta", "te", "th", "tr", "uk",
-    "ur", "vi",
-)
-# fmt: on
+# ModelsLab's own lists (providers.md §2.2) live with its client; the table above must stay within them.
+MODELSLAB_OUTPUT_CODES = modelslab.OUTPUT_LANGS
+MODELSLAB_SOURCE_CODES = modelslab.SOURCE_LANGS
 
 
 def get(code):
