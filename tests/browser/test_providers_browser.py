@@ -1,0 +1,66 @@
+"""A manager pushes the edited script to Dubformer and creates a ModelsLab dub from the project page,
+against the built-in sandbox over real HTTP, and watches both jobs end."""
+
+import pytest
+from playwright.sync_api import expect
+
+from projects.models import Role, Submission
+
+from ..factories import MembershipFactory, ProjectFactory, SegmentFactory, SpeakerFactory, UserFactory
+from .conftest import log_in
+
+
+@pytest.fixture
+def sandboxed(live_server, settings):
+    settings.SITE_URL = live_server.url
+    settings.DUBFORMER_BASE_URL = f"{live_server.url}/sandbox/dubformer"
+    settings.MODELSLAB_BASE_URL = f"{live_server.url}/sandbox/modelslab"
+    settings.SANDBOX_READY_AFTER_S = 0
+    return live_server
+
+
+@pytest.fixture
+def keynote(transactional_db):
+    manager = MembershipFactory(user=UserFactory(username="marco"), role=Role.MANAGER).user
+    project = ProjectFactory(
+        team=manager.teams.get(), title="Launch keynote", source_video_url="/static/demo/keynote.mp4"
+    )
+    anna = SpeakerFactory(project=project, speaker_id=1, name="Anna", voice_key="soundalike")
+    SegmentFactory(project=project, start_ms=800, end_ms=3100, target_text="Bonjour à tous.", speaker=anna)
+    return project
+
+
+def test_create_then_push_then_dub_from_the_project_page(page, sandboxed, keynote, screenshot):
+    log_in(page, "marco")
+    page.goto(f"/projects/{keynote.pk}/")
+    panel = page.locator("#providers-panel")
+    panel.locator("summary", has_text="Create on Dubformer").click()  # opens the section
+    panel.get_by_role("button", name="Create on Dubformer").click()
+    expect(panel.get_by_text("Succeeded")).to_have_count(1, timeout=20_000)
+    expect(panel.get_by_text("Sandbox").first).to_be_visible()
+
+    panel.locator("summary", has_text="Push re-translation to Dubformer").click()
+    expect(panel.get_by_text("Sends 1 segment and 1 speaker")).to_be_visible()
+    panel.get_by_label("Voice volume").select_option("louder")
+    panel.get_by_role("button", name="Push re-translation").click()
+    expect(panel.get_by_text("Succeeded")).to_have_count(2, timeout=20_000)
+
+    panel.locator("summary", has_text="New ModelsLab dub").click()
+    panel.get_by_label("ModelsLab voice id").fill("henry")
+    panel.get_by_role("button", name="Create dub").click()
+    expect(panel.locator(".job").first).to_contain_text("New ModelsLab dub")
+    expect(panel.locator(".job").first).to_contain_text("Succeeded", timeout=30_000)
+    expect(panel.locator("video").first).to_be_visible()
+    screenshot(page, "providers")
+    assert Submission.objects.filter(status=Submission.Status.SUCCEEDED).count() == 3
+
+
+def test_bad_options_are_explained_in_the_panel(page, sandboxed, keynote):
+    log_in(page, "marco")
+    page.goto(f"/projects/{keynote.pk}/")
+    panel = page.locator("#providers-panel")
+    panel.locator("summary", has_text="New ModelsLab dub").click()
+    panel.get_by_label("Speed").fill("9")
+    panel.get_by_role("button", name="Create dub").click()
+    expect(panel.get_by_role("alert")).to_contain_text("less than or equal to 2.0")
+    assert not Submission.objects.exists()
