@@ -26,3 +26,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Live-server threads must not keep connections open, or PostgreSQL cannot drop the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# No cache between tests (ids repeat from test to test; the voice catalogue is cached by team id).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

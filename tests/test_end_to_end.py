@@ -2,6 +2,7 @@
 real clients call it, and the jobs run (synchronously) as the worker would run them."""
 
 import json
+import time
 
 import pytest
 import requests
@@ -143,6 +144,7 @@ def test_a_timeout_on_modelslab_is_not_resent_and_says_what_to_check(live, keyno
     submission.refresh_from_db()
     assert submission.status == Submission.Status.FAILED
     assert "did not answer in time" in submission.error_message
+    time.sleep(1.5)  # let the sandbox finish the slow answer before the test database goes away
 
 
 def test_a_provider_side_error_ends_the_job_with_its_reason(live, keynote):
@@ -165,3 +167,20 @@ def test_failed_modelslab_webhook_ends_the_job(live, keynote):
     assert submission.status == Submission.Status.FAILED
     assert "Invalid input dimensions" in submission.error_message
     assert Segment.objects.count() == 0
+
+
+def test_the_speakers_panel_offers_dubformers_voice_catalogue(live, keynote, client):
+    project, manager = keynote
+    client.force_login(manager)
+    panel = client.get(f"/projects/{project.pk}/speakers/").content.decode()
+    assert "voices from Dubformer's catalogue" in panel
+    assert 'value="53f154:fr-FR-DeniseNeural"' in panel
+
+
+def test_without_the_catalogue_a_voice_key_can_still_be_typed(keynote, client, settings):
+    settings.DUBFORMER_BASE_URL = "http://127.0.0.1:9/unreachable"
+    project, manager = keynote
+    client.force_login(manager)
+    response = client.get(f"/projects/{project.pk}/speakers/")
+    assert response.status_code == 200
+    assert "voice catalogue is not available" in response.content.decode()

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import access
 from ..models import Activity, Speaker
+from ..services import voices
 
 PANEL = "projects/includes/speakers_panel.html#speakers-panel"
 
@@ -32,12 +33,16 @@ class SpeakerForm(forms.ModelForm):
 def _panel(request, project, *, message="", error=False, status=200, announce=True):
     project.can_edit = access.can(project.role, "edit_script")
     speakers = list(project.speakers.annotate(segment_count=Count("segments")).order_by("speaker_id"))
-    response = render(
-        request,
-        PANEL,
-        {"project": project, "speakers": speakers, "speaker_message": message, "speaker_error": error},
-        status=status,
-    )
+    catalogue, catalogue_problem = voices.dubformer_voices(project)
+    context = {
+        "project": project,
+        "speakers": speakers,
+        "speaker_message": message,
+        "speaker_error": error,
+        "catalogue": catalogue,
+        "catalogue_problem": catalogue_problem,
+    }
+    response = render(request, PANEL, context, status=status)
     if announce:
         # Rows and filters list the speakers too: the page updates their names from this event.
         response["HX-Trigger"] = json.dumps({"speakers-changed": {str(s.pk): s.name for s in speakers}})

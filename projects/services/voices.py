@@ -1,0 +1,39 @@
+"""Dubformer's voice catalogue for the speakers panel: asked once an hour per team and language, with a
+short timeout and no retries (a person is waiting), and never required: a voice key can be typed."""
+
+from django.conf import settings
+from django.core.cache import cache
+
+from .. import languages
+from ..models import Submission
+from ..providers.dubformer import DubformerClient
+from ..providers.http import ProviderError, RetryPolicy
+from .submissions import provider_key
+
+CACHE_S = 3600
+
+
+def dubformer_voices(project):
+    """([(voice_key, label)], problem): the catalogue for the project's target language, or why not."""
+    cache_key = f"dubformer-voices:{project.team_id}:{project.target_language}"
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return cached, ""
+    try:
+        target = languages.dubformer_target(project.target_language)
+        client = DubformerClient(
+            settings.DUBFORMER_BASE_URL,
+            provider_key(project.team_id, Submission.Provider.DUBFORMER),
+            connect_timeout_s=2,
+            read_timeout_s=5,
+            retry=RetryPolicy(attempts=1),
+        )
+        voices = client.voices(target_lang=target)
+    except (ProviderError, languages.UnsupportedLanguage) as error:
+        return [], f"Dubformer's voice catalogue is not available ({error}); type a voice key instead."
+    catalogue = [
+        (voice.key, " · ".join(part for part in (voice.name, voice.language, voice.style) if part))
+        for voice in voices[:300]
+    ]
+    cache.set(cache_key, catalogue, CACHE_S)
+    return catalogue, ""
