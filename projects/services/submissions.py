@@ -135,17 +135,14 @@ def _claim(submission_pk):
     """QUEUED → SENDING, once. Returns the submission, or None if it is not this run's to send."""
     with transaction.atomic():
         submission = Submission.objects.select_for_update().select_related("project").get(pk=submission_pk)
-        if (
-            submission.status == Submission.Status.SENDING
-            and submission.provider == Submission.Provider.DUBFORMER
-        ):
-            # A run that died mid-send: sending again is safe, Dubformer dedupes by our Idempotency-Key.
-            pass
-        elif submission.status == Submission.Status.SENDING:
+        interrupted = submission.status == Submission.Status.SENDING
+        # A run that died mid-send: Dubformer dedupes by our Idempotency-Key, so sending again is safe;
+        # ModelsLab cannot, so that one is failed with a message rather than risk a second dub.
+        if interrupted and submission.provider != Submission.Provider.DUBFORMER:
             _fail(submission, "The request was interrupted while it was being sent, and ModelsLab cannot tell "
                               "whether it arrived. Check your ModelsLab account before retrying.")  # fmt: skip
             return None
-        elif submission.status != Submission.Status.QUEUED:
+        if not interrupted and submission.status != Submission.Status.QUEUED:
             return None
         submission.status = Submission.Status.SENDING
         submission.attempts += 1
