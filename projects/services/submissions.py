@@ -51,22 +51,26 @@ def provider_key(team_id, provider):
     )
 
 
-def dubformer_client(team_id=None):
-    return DubformerClient(
-        settings.DUBFORMER_BASE_URL,
-        provider_key(team_id, Submission.Provider.DUBFORMER),
-        connect_timeout_s=settings.PROVIDER_CONNECT_TIMEOUT_S,
-        read_timeout_s=settings.PROVIDER_READ_TIMEOUT_S,
+def dubformer_client(team_id=None, **options):
+    return _client(
+        DubformerClient, settings.DUBFORMER_BASE_URL, Submission.Provider.DUBFORMER, team_id, **options
     )
 
 
-def modelslab_client(team_id=None):
-    return ModelsLabClient(
-        settings.MODELSLAB_BASE_URL,
-        provider_key(team_id, Submission.Provider.MODELSLAB),
-        connect_timeout_s=settings.PROVIDER_CONNECT_TIMEOUT_S,
-        read_timeout_s=settings.PROVIDER_READ_TIMEOUT_S,
+def modelslab_client(team_id=None, **options):
+    return _client(
+        ModelsLabClient, settings.MODELSLAB_BASE_URL, Submission.Provider.MODELSLAB, team_id, **options
     )
+
+
+def _client(client_class, base_url, provider, team_id, **options):
+    """A provider client with the team's key and the configured timeouts (`options` may override them)."""
+    options = {
+        "connect_timeout_s": settings.PROVIDER_CONNECT_TIMEOUT_S,
+        "read_timeout_s": settings.PROVIDER_READ_TIMEOUT_S,
+        **options,
+    }
+    return client_class(base_url, provider_key(team_id, provider), **options)
 
 
 def _uses_sandbox(provider):

@@ -1,14 +1,11 @@
 """Dubformer's voice catalogue for the speakers panel: asked once an hour per team and language, with a
 short timeout and no retries (a person is waiting), and never required: a voice key can be typed."""
 
-from django.conf import settings
 from django.core.cache import cache
 
 from .. import languages
-from ..models import Submission
-from ..providers.dubformer import DubformerClient
 from ..providers.http import ProviderError, RetryPolicy
-from .submissions import provider_key
+from .submissions import dubformer_client
 
 CACHE_S = 3600
 
@@ -21,12 +18,8 @@ def dubformer_voices(project):
         return cached, ""
     try:
         target = languages.dubformer_target(project.target_language)
-        client = DubformerClient(
-            settings.DUBFORMER_BASE_URL,
-            provider_key(project.team_id, Submission.Provider.DUBFORMER),
-            connect_timeout_s=2,
-            read_timeout_s=5,
-            retry=RetryPolicy(attempts=1),
+        client = dubformer_client(
+            project.team_id, connect_timeout_s=2, read_timeout_s=5, retry=RetryPolicy(attempts=1)
         )
         voices = client.voices(target_lang=target)
     except (ProviderError, languages.UnsupportedLanguage) as error:
