@@ -181,6 +181,9 @@ MODELSLAB_API_KEY = os.environ.get("MODELSLAB_API_KEY", "sandbox-modelslab-key" 
 CREDENTIALS_KEY = os.environ.get("CREDENTIALS_KEY", "")
 PROVIDER_CONNECT_TIMEOUT_S = float(os.environ.get("PROVIDER_CONNECT_TIMEOUT_S", "5"))
 PROVIDER_READ_TIMEOUT_S = float(os.environ.get("PROVIDER_READ_TIMEOUT_S", "60"))
+# A finished job's dubbed video and voice track are copied into MEDIA_ROOT (provider links may expire).
+KEEP_PROVIDER_OUTPUTS = env_bool("KEEP_PROVIDER_OUTPUTS", True)
+OUTPUT_MAX_BYTES = int(float(os.environ.get("OUTPUT_MAX_MB", "4096")) * 2**20)
 
 # Background jobs (django-q2). The ORM broker needs nothing but the database; REDIS_URL switches to Redis.
 # The queue never retries by itself: tasks are idempotent and keep their state on their own rows.
@@ -188,8 +191,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 Q_CLUSTER = {
     "name": "dubweb",
     "workers": int(os.environ.get("Q_WORKERS", "2")),
-    "timeout": 120,
-    "retry": 180,
+    # A task may copy a large output file; the broker redelivers only after `retry` (longer than that).
+    "timeout": int(os.environ.get("Q_TIMEOUT_S", "900")),
+    "retry": int(os.environ.get("Q_TIMEOUT_S", "900")) + 60,
     "max_attempts": 1,
     "ack_failures": True,
     "save_limit": 500,

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -333,6 +335,10 @@ def _new_token():
     return secrets.token_urlsafe(24)
 
 
+def _output_path(submission, filename):
+    return f"outputs/team-{submission.project.team_id}/project-{submission.project_id}/{filename}"
+
+
 class Submission(models.Model):
     """One action sent to a provider, followed to its end: what was asked, what was sent (keys masked),
     what came back, and where it stands. The worker's state lives here, not in the queue."""
@@ -357,6 +363,12 @@ class Submission(models.Model):
 
     FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
 
+    class OutputCopy(models.TextChoices):
+        NONE = "", "No output"
+        PENDING = "pending", "Keeping a copy"
+        KEPT = "kept", "Copy kept"
+        FAILED = "failed", "Copy failed"
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="submissions")
     provider = models.CharField(max_length=16, choices=Provider.choices)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -379,6 +391,11 @@ class Submission(models.Model):
     error_message = models.TextField(blank=True)
     output_video_url = models.URLField(max_length=1000, blank=True)
     output_audio_url = models.URLField(max_length=1000, blank=True)
+    # dubweb's own copy of the outputs (provider links may expire): see services/outputs.py.
+    output_copy = models.CharField(max_length=8, choices=OutputCopy.choices, blank=True, default="")
+    output_copy_error = models.TextField(blank=True)
+    output_video_file = models.FileField(upload_to=_output_path, max_length=300, blank=True)
+    output_audio_file = models.FileField(upload_to=_output_path, max_length=300, blank=True)
     script_edit_id = models.BigIntegerField(
         null=True,
         blank=True,
@@ -407,6 +424,11 @@ class Submission(models.Model):
     @property
     def finished(self):
         return self.status in self.FINISHED
+
+    @property
+    def busy(self):
+        """Still changing: the job runs, or its output is being copied (the page keeps polling)."""
+        return not self.finished or self.output_copy == self.OutputCopy.PENDING
 
 
 class ProviderCredential(models.Model):
@@ -440,3 +462,11 @@ class ProviderCredential(models.Model):
         from .secrets_box import decrypt
 
         return decrypt(self.encrypted_key)
+
+
+@receiver(post_delete, sender=Submission)
+def _delete_output_copies(sender, instance, **kwargs):
+    """A deleted job (or project) leaves no orphan files behind."""
+    for field in (instance.output_video_file, instance.output_audio_file):
+        if field:
+            field.delete(save=False)

@@ -1,6 +1,6 @@
 """django-q2 entry points: thin; the work and its state are in services.submissions."""
 
-from .services import submissions
+from .services import outputs, submissions
 
 
 def send_submission(submission_pk):
@@ -22,3 +22,8 @@ def check_submissions():
 def check_submission(submission_pk):
     """One check now (after a webhook, or "Check now")."""
     submissions.check(submission_pk)
+
+
+def keep_outputs(submission_pk):
+    """Copy a finished job's output files into dubweb's storage."""
+    outputs.keep(submission_pk)

@@ -40,6 +40,12 @@ urlpatterns = [
         "<int:pk>/jobs/<int:submission_pk>/cancel/", submissions.submission_cancel, name="submission-cancel"
     ),
     path("<int:pk>/jobs/<int:submission_pk>/retry/", submissions.submission_retry, name="submission-retry"),
+    path("<int:pk>/jobs/<int:submission_pk>/keep/", submissions.output_copy_retry, name="output-copy-retry"),
+    path(
+        "<int:pk>/jobs/<int:submission_pk>/output/<str:which>/",
+        submissions.submission_output,
+        name="submission-output",
+    ),
     path("hooks/modelslab/<str:token>/", submissions.modelslab_webhook, name="modelslab-webhook"),
     path("<int:pk>/speakers/new/", speakers.speaker_create, name="speaker-create"),
     path("<int:pk>/speakers/<int:speaker_pk>/", speakers.speaker_save, name="speaker-save"),

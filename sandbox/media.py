@@ -1,16 +1,22 @@
-"""Playable output files for the sandbox: a WAV tone track, muxed with the source video when possible.
+"""Playable output files for the sandbox: a dub-like voice track, muxed with the source video when possible.
 
-The WAV is written with the standard `wave` module, so it always works. An MP4 is made only when `ffmpeg`
-is on PATH and the source video is a file of this app's static folders; otherwise the WAV stands in.
+With `espeak-ng` on PATH the track speaks each line of the script (in the target language, a masculine or
+feminine voice, sped up to fit its slot) where the line is timed; a ModelsLab dub, which has no script,
+says one sentence every few seconds. Without espeak-ng, a tone sounds during each line: the WAV is written
+with the standard `wave` module, so that always works. An MP4 is made only when `ffmpeg` is on PATH and the
+source video is a file of this app's static folders; otherwise the WAV stands in.
 """
 
+import array
 import math
 import os
 import shutil
 import struct
 import subprocess
+import sys
 import tempfile
 import wave
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -118,18 +124,142 @@ def _atomic(path, write):
             os.unlink(tmp)
 
 
-def ensure_output(name, duration_s, source_url, segments=()):
-    """Generate the output file `name` (once) and return its path; a .mp4 falls back to the WAV."""
+def ensure_output(name, duration_s, source_url, segments=(), *, language="en", styles=None):
+    """Generate the output file `name` (once) and return its path; a .mp4 falls back to the WAV.
+
+    `segments` are script lines (start_ms, end_ms, text, speaker_id); `styles` maps a speaker id to
+    masculine/feminine. Without segments the track says a sentence in `language` every few seconds."""
     folder = output_dir()
     path = folder / name
     if path.exists():
         return path
     wav = folder / (Path(name).stem + ".wav") if path.suffix == ".mp4" else path
     if not wav.exists():
-        _atomic(wav, lambda tmp: write_wav(tmp, duration_s, segments))
+        lines = list(segments) or filler_lines(duration_s, language)
+        spoken = _atomic(wav, lambda tmp: write_speech_wav(tmp, duration_s, lines, language, styles or {}))
+        if not spoken:
+            _atomic(wav, lambda tmp: write_wav(tmp, duration_s, segments))
     if path.suffix != ".mp4":
         return wav
     source = local_static_file(source_url)
     if source is not None and shutil.which("ffmpeg") and _atomic(path, lambda tmp: mux_mp4(tmp, source, wav)):
         return path
     return wav
+
+
+# --- speech (espeak-ng) ----------------------------------------------------------------------------------
+
+SPEECH_RATE_WPM = 175
+MAX_RATE_WPM = 370  # faster than this is no longer speech
+FILLER_EVERY_S = 6
+SILENCE = 400  # 16-bit amplitude under which espeak-ng's output counts as silence
+FILLER = {
+    "en": "This is a sandbox dub.",
+    "fr": "Ceci est un doublage de test.",
+    "es": "Esto es un doblaje de prueba.",
+    "de": "Dies ist eine Testsynchronisation.",
+    "it": "Questo è un doppiaggio di prova.",
+    "pt": "Esta é uma dublagem de teste.",
+    "ja": "これはテストの吹き替えです。",
+    "hi": "यह एक परीक्षण डबिंग है।",
+    "ar": "هذه دبلجة تجريبية.",
+    "ru": "Это тестовый дубляж.",
+    "zh": "这是测试配音。",
+}
+
+
+def filler_lines(duration_s, language):
+    text = FILLER.get(language.split("-")[0].lower(), FILLER["en"])
+    starts = range(1000, int(duration_s * 1000) - 2000, FILLER_EVERY_S * 1000)
+    return [{"start_ms": start, "end_ms": start + 2500, "text": text} for start in starts]
+
+
+def espeak_voice(language, style):
+    """espeak-ng's voice for a BCP-47 code ("fr-FR" → "fr-fr", "pt-BR" → "pt-br"), with a gender variant."""
+    return f"{language.lower()}+{'m3' if style == 'masculine' else 'f3'}"
+
+
+def speak(text, language, style, slot_ms):
+    """(rate, 16-bit mono frames) of `text` spoken to fit `slot_ms` if it can; None when espeak-ng fails."""
+    espeak = shutil.which("espeak-ng")
+    if espeak is None or not text.strip():
+        return None
+    wpm, result = SPEECH_RATE_WPM, None
+    for voice in dict.fromkeys([language, language.split("-")[0], "en"]):
+        result = _espeak(espeak, text, espeak_voice(voice, style), wpm)
+        if result is not None:
+            break
+    if result is None:
+        return None
+    rate, frames = result
+    needed_ms = len(frames) // 2 * 1000 // rate
+    if needed_ms > slot_ms > 0:  # speak faster, as a dubbing actor would, up to a limit
+        wpm = min(MAX_RATE_WPM, int(SPEECH_RATE_WPM * needed_ms / slot_ms) + 1)
+        result = _espeak(espeak, text, espeak_voice(voice, style), wpm) or result
+    return result
+
+
+def _espeak(espeak, text, voice, wpm):
+    with tempfile.TemporaryDirectory(prefix="dubweb-speak-") as tmp:
+        out = Path(tmp) / "line.wav"
+        try:
+            done = subprocess.run(
+                [espeak, "-v", voice, "-s", str(wpm), "-w", str(out), "--stdin"],
+                input=text.encode(),
+                capture_output=True,
+                timeout=30,
+            )
+        except (subprocess.SubprocessError, OSError):
+            return None
+        if done.returncode != 0 or not out.exists() or b"not found" in done.stderr.lower():
+            return None
+        with wave.open(str(out), "rb") as clip:
+            if clip.getnchannels() != 1 or clip.getsampwidth() != 2:
+                return None
+            return clip.getframerate(), _trim(clip.readframes(clip.getnframes()))
+
+
+def _trim(frames):
+    """The frames without their leading and trailing silence."""
+    samples = array.array("h")
+    samples.frombytes(frames)
+    if sys.byteorder == "big":
+        samples.byteswap()
+    loud = [i for i, sample in enumerate(samples) if abs(sample) >= SILENCE]
+    return frames[loud[0] * 2 : (loud[-1] + 1) * 2] if loud else frames
+
+
+def write_speech_wav(path, duration_s, lines, language, styles):
+    """Each line spoken at its start; False (nothing written) when espeak-ng is missing or fails.
+
+    Lines are synthesized in parallel; a line runs at most until the next one starts."""
+    if shutil.which("espeak-ng") is None or not lines:
+        return False
+    limit = int(getattr(settings, "SANDBOX_SPEECH_MAX_LINES", 300))
+    lines = sorted(lines, key=lambda line: line["start_ms"])[:limit]
+
+    def synthesize(line):
+        return speak(str(line.get("text", "")), language, styles.get(line.get("speaker_id")),
+                     line["end_ms"] - line["start_ms"])  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        clips = list(pool.map(synthesize, lines))
+    rates = {clip[0] for clip in clips if clip}
+    if len(rates) != 1:
+        return False
+    rate = rates.pop()
+    total = max(int(duration_s * rate), *(line["end_ms"] * rate // 1000 for line in lines))
+    samples = bytearray(total * 2)
+    for index, (line, clip) in enumerate(zip(lines, clips, strict=True)):
+        if not clip:
+            continue
+        start = line["start_ms"] * rate // 1000
+        stop = lines[index + 1]["start_ms"] * rate // 1000 if index + 1 < len(lines) else total
+        frames = clip[1][: max(0, min(stop, total) - start) * 2]
+        samples[start * 2 : start * 2 + len(frames)] = frames
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(bytes(samples))
+    return True

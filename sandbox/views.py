@@ -15,10 +15,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+
+from projects.ranges import ranged_file_response
 
 from . import catalog, media
 from .failures import (
@@ -643,7 +645,8 @@ MODELSLAB_OUTPUT = re.compile(r"dubbed_(?:video|audio)_([0-9a-f-]{36})_[A-Za-z0-
 
 
 def output_source(name):
-    """(duration, source URL, segments) of the finished job an output name belongs to; Http404 otherwise.
+    """What to make the output `name` from: duration, source URL, script lines, language and speaker styles
+    of the finished job it belongs to; Http404 otherwise.
 
     Like ModelsLab's future_links (providers.md 2.8), an output is not readable before its job is done.
     """
@@ -653,23 +656,27 @@ def output_source(name):
             project.advance()
             if project.status == DubformerProject.Status.READY:
                 end_s = max([s["end_ms"] / 1000 for s in project.target_script] + [project.duration_s])
-                return end_s, project.source_video_url, project.target_script
+                styles = {s.get("speaker_id"): s.get("style") for s in project.target_speakers}
+                return {"duration_s": end_s, "source_url": project.source_video_url,
+                        "segments": project.target_script, "language": project.target_lang, "styles": styles}  # fmt: skip
     elif found := MODELSLAB_OUTPUT.fullmatch(name):
         job = ModelsLabJob.objects.filter(uuid=found.group(1)).first()
         if job is not None:
             job.advance()
             if job.status == ModelsLabJob.Status.SUCCESS:
-                return job.duration_s, job.meta.get("video_link", ""), ()
+                return {"duration_s": job.duration_s, "source_url": job.meta.get("video_link", ""),
+                        "language": str(job.params.get("output_lang") or "en")}  # fmt: skip
     raise Http404("No such output, or not ready yet.")
 
 
 @sandbox_view(["GET", "HEAD"])
 def output_file(request, name):
-    """A finished job's output, generated on first request (see media.py): WAV tone track or MP4."""
-    duration, source_url, segments = output_source(name)
-    path = media.ensure_output(name, duration, source_url, segments)
+    """A finished job's output, generated on first request (see media.py): a spoken (or tone) WAV track, or
+    an MP4 of the source video with it, served with Range support so that players can seek."""
+    source = output_source(name)
+    path = media.ensure_output(name, **source)
     content_type = "video/mp4" if path.suffix == ".mp4" else "audio/wav"
-    return FileResponse(path.open("rb"), content_type=content_type)
+    return ranged_file_response(request, path.open("rb"), path.stat().st_size, content_type)
 
 
 @sandbox_view(["POST"])

@@ -28,3 +28,5 @@ WHITENOISE_AUTOREFRESH = True
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # No cache between tests (ids repeat from test to test; the voice catalogue is cached by team id).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# Output copies are downloads over HTTP: on in the end-to-end tests (see their `live` fixture) only.
+KEEP_PROVIDER_OUTPUTS = False

@@ -17,7 +17,9 @@ from .factories import ProjectFactory, TeamFactory, UserFactory
 
 
 @pytest.fixture
-def live(live_server, settings):
+def live(live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.KEEP_PROVIDER_OUTPUTS = True
     settings.SITE_URL = live_server.url
     settings.DUBFORMER_BASE_URL = f"{live_server.url}/sandbox/dubformer"
     settings.MODELSLAB_BASE_URL = f"{live_server.url}/sandbox/modelslab"
@@ -84,6 +86,12 @@ def test_create_import_edit_and_push_a_retranslation(live, keynote):
     assert "Une toute nouvelle réplique." in json.dumps(remote.target_script, ensure_ascii=False)
     output = requests.get(pushed.output_video_url, timeout=10)
     assert output.status_code == 200 and len(output.content) > 1000  # a real file to play
+    seek = requests.get(pushed.output_video_url, headers={"Range": "bytes=100-199"}, timeout=10)
+    assert seek.status_code == 206 and seek.content == output.content[100:200]  # players can seek
+    # dubweb keeps its own copy of both outputs, byte for byte
+    assert pushed.output_copy == Submission.OutputCopy.KEPT, pushed.output_copy_error
+    assert pushed.output_video_file.read() == output.content
+    assert pushed.output_audio_file.size > 1000
 
 
 def test_a_modelslab_dub_ends_through_its_webhook_and_a_fetch(live, keynote):
@@ -94,13 +102,14 @@ def test_a_modelslab_dub_ends_through_its_webhook_and_a_fetch(live, keynote):
     submission.refresh_from_db()
     assert submission.status == Submission.Status.WAITING
     job = sandbox_models.ModelsLabJob.objects.get()
-    assert (
-        str(job.pk) != submission.fetch_url.rsplit("/", 1)[-1] or True
-    )  # the fetch id may differ from the id
+    # followed through fetch_result as given, whose id is not the job's (as in ModelsLab's example)
+    assert submission.provider_job_id == str(job.job_id)
+    assert submission.fetch_url.endswith(f"/fetch/{job.fetch_id}") and job.fetch_id != job.job_id
     deliver_due_webhooks()  # the sandbox calls our webhook over HTTP; we confirm with a fetch
     submission.refresh_from_db()
     assert submission.status == Submission.Status.SUCCEEDED, submission.error_message
-    assert submission.output_video_url
+    assert submission.output_video_url or submission.output_audio_url
+    assert submission.output_copy == Submission.OutputCopy.KEPT, submission.output_copy_error
     assert sandbox_models.ModelsLabJob.objects.count() == 1
 
 

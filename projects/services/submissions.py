@@ -22,7 +22,7 @@ from ..providers import payloads
 from ..providers.dubformer import DubformerClient
 from ..providers.http import InvalidRequest, ProviderError, ProviderUnavailable, RateLimited, mask_payload
 from ..providers.modelslab import ModelsLabClient
-from . import scripts
+from . import outputs, scripts
 from .script_formats import Script, ScriptSegment, ScriptSpeaker
 
 logger = logging.getLogger("dubweb.submissions")
@@ -240,7 +240,11 @@ def _apply_modelslab(submission, result):
     submission.fetch_url = result.fetch_url or submission.fetch_url
     _record_response(submission, 200, result.raw)
     if result.status == "success":
-        _succeed(submission, video=(result.output_urls or [""])[0])
+        output = (result.output_urls or [""])[0]
+        if outputs.is_audio_url(output):
+            _succeed(submission, audio=output)  # a voice track only (a base64 or audio-only source)
+        else:
+            _succeed(submission, video=output)
     elif result.status == "failed":
         _fail(submission, result.message or "ModelsLab could not make this dub.")
     else:
@@ -387,9 +391,11 @@ def _succeed(submission, *, video="", audio=""):
     submission.finished_at = timezone.now()
     submission.next_check_at = None
     submission.error_message = ""
-    submission.save()
-    Activity.objects.create(project=submission.project, actor=submission.created_by, verb="submission",
-                            message=f"{submission.get_kind_display()} finished")  # fmt: skip
+    with transaction.atomic():  # the copy's task is queued once this is committed
+        outputs.plan_copy(submission)
+        submission.save()
+        Activity.objects.create(project=submission.project, actor=submission.created_by, verb="submission",
+                                message=f"{submission.get_kind_display()} finished")  # fmt: skip
 
 
 def _fail(submission, message):

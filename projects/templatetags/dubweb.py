@@ -24,3 +24,11 @@ def language_name(code):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "")
+
+
+@register.filter
+def copy_stuck(submission):
+    """The job's output copy is still pending long after it ended: its task died."""
+    from ..services.outputs import copy_stuck as stuck
+
+    return stuck(submission)

@@ -1,18 +1,21 @@
 """Provider actions on a project, the jobs they start, and the ModelsLab webhook."""
 
 import json
+from pathlib import PurePosixPath
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import access, selectors
 from ..forms import CreateOnDubformerForm, ImportFromDubformerForm, NewDubForm, PushRetranslationForm
 from ..models import Submission, Team
-from ..services import submissions
+from ..ranges import ranged_file_response
+from ..services import outputs, submissions
 
 PANEL = "projects/includes/providers_panel.html#providers-panel"
 FORMS = {
@@ -87,6 +90,43 @@ def submission_retry(request, pk, submission_pk):
     except submissions.SubmissionError as error:
         return _panel(request, project, message=str(error), error=True, status=409)
     return _panel(request, project, message="Queued again.")
+
+
+@login_required
+@require_POST
+def output_copy_retry(request, pk, submission_pk):
+    project, submission = _submission_for(request, pk, submission_pk, "send_to_provider")
+    try:
+        outputs.retry_copy(submission)
+    except outputs.OutputError as error:
+        return _panel(request, project, message=str(error), error=True, status=409)
+    return _panel(request, project, message="Copying the output again.")
+
+
+@login_required
+@require_GET
+def submission_output(request, pk, submission_pk, which):
+    """dubweb's copy of a job's dubbed video or voice track, to project members, seekable; ?download=1 saves
+    it under a name that says what it is."""
+    project, submission = _submission_for(request, pk, submission_pk, "view")
+    stored = {"video": submission.output_video_file, "audio": submission.output_audio_file}.get(which)
+    if not stored:
+        raise Http404("No copy of this output.")
+    try:
+        size = stored.size
+        fileobj = stored.storage.open(stored.name, "rb")
+    except OSError:
+        raise Http404("The copy of this output is missing from storage.") from None
+    extension = PurePosixPath(stored.name).suffix
+    filename = f"{slugify(project.title) or 'project'}-{submission.kind}-{submission.pk}-{which}{extension}"
+    return ranged_file_response(
+        request,
+        fileobj,
+        size,
+        outputs.content_type_of(stored.name),
+        filename=filename,
+        as_attachment=request.GET.get("download") == "1",
+    )
 
 
 @login_required

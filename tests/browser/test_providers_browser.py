@@ -11,7 +11,9 @@ from .conftest import log_in
 
 
 @pytest.fixture
-def sandboxed(live_server, settings):
+def sandboxed(live_server, settings, tmp_path):
+    settings.KEEP_PROVIDER_OUTPUTS = True
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = live_server.url
     settings.DUBFORMER_BASE_URL = f"{live_server.url}/sandbox/dubformer"
     settings.MODELSLAB_BASE_URL = f"{live_server.url}/sandbox/modelslab"
@@ -51,6 +53,20 @@ def test_create_then_push_then_dub_from_the_project_page(page, sandboxed, keynot
     expect(panel.locator(".job").first).to_contain_text("New ModelsLab dub")
     expect(panel.locator(".job").first).to_contain_text("Succeeded", timeout=30_000)
     expect(panel.locator("video").first).to_be_visible()
+    newest = panel.locator(".job").first
+    expect(newest).to_contain_text("Copy kept in dubweb", timeout=20_000)
+    player = newest.locator("video, audio").first
+    assert f"/projects/{keynote.pk}/jobs/" in player.get_attribute("src")  # dubweb's copy, not the provider's
+    # the player can play and seek in the copy (Range requests are tested in test_outputs.py)
+    seeked = player.evaluate(
+        """media => new Promise(resolve => {
+            const go = () => { media.addEventListener("seeked", () => resolve(media.currentTime), {once: true});
+                               media.currentTime = 2; };
+            media.readyState >= 1 ? go() : media.addEventListener("loadedmetadata", go, {once: true});
+            setTimeout(() => resolve(null), 10000);
+        })"""
+    )
+    assert seeked is not None and abs(seeked - 2) < 0.5
     screenshot(page, "providers")
     assert Submission.objects.filter(status=Submission.Status.SUCCEEDED).count() == 3
 
