@@ -15,6 +15,7 @@ from django.test import override_settings
 from django.utils import timezone
 from jsonschema import Draft202012Validator
 
+from sandbox import media
 from sandbox.models import Balance, DubformerProject, ModelsLabJob
 from sandbox.webhooks import deliver_due_webhooks
 
@@ -168,6 +169,38 @@ def test_local_static_source_gives_a_muxed_mp4(client):
     response = client.get(url.removeprefix("http://testserver"))
     assert response.status_code == 200 and response["Content-Type"] == "video/mp4"
     assert b"ftyp" in b"".join(response.streaming_content)[:64]
+
+
+def _loudness(path, from_ms, to_ms):
+    """The loudest 16-bit sample of the WAV between two times."""
+    import array
+
+    with wave.open(str(path)) as audio:
+        rate = audio.getframerate()
+        audio.setpos(from_ms * rate // 1000)
+        samples = array.array("h", audio.readframes((to_ms - from_ms) * rate // 1000))
+    return max((abs(sample) for sample in samples), default=0)
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+def test_the_voice_track_speaks_each_line_where_it_is_timed(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    lines = [{"start_ms": 500, "end_ms": 2000, "text": "Bonjour à tous.", "speaker_id": 1},
+             {"start_ms": 4000, "end_ms": 4600, "text": "Une phrase bien trop longue pour sa place.", "speaker_id": 2}]  # fmt: skip
+    path = media.ensure_output("speech.wav", 6.0, "", lines, language="fr-FR", styles={1: "feminine"})
+    with wave.open(str(path)) as audio:
+        assert audio.getnframes() / audio.getframerate() == pytest.approx(6.0, abs=0.05)
+    assert _loudness(path, 0, 450) == 0 and _loudness(path, 600, 1400) > 1000  # speech where the line is
+    assert _loudness(path, 2600, 3900) == 0  # silence between the lines
+    assert _loudness(path, 4050, 4550) > 1000  # the second line starts on time
+
+
+def test_without_espeak_the_voice_track_is_a_tone_during_each_line(settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(media.shutil, "which", lambda name: None)
+    lines = [{"start_ms": 1000, "end_ms": 2000, "text": "Hello.", "speaker_id": 1}]
+    path = media.ensure_output("tone.wav", 3.0, "", lines, language="en")
+    assert _loudness(path, 1100, 1900) > 1000 and _loudness(path, 0, 900) == 0
 
 
 def test_output_is_not_served_before_ready(client):
