@@ -1,9 +1,10 @@
 """Provider jobs with a real web server, a real worker and the sandbox.
 
-    .venv/bin/python bench/jobs.py [--pushes 20] [--drain 500]
+    .venv/bin/python bench/jobs.py [--pushes 20] [--drain 500] [--postgres postgres://postgres@127.0.0.1:5432]
 
 Starts `manage.py runserver` (serving the app and the sandbox) and `manage.py qcluster` (2 workers, ORM
-broker, or Redis with REDIS_URL) on a throw-away SQLite database, then prints:
+broker, or Redis with REDIS_URL) on a throw-away SQLite database (or a throw-away PostgreSQL database
+`dubweb_bench` on the server --postgres names), then prints:
 - push latency: from the POST of "Push re-translation" (the click) to the sandbox holding the new
   translation, median over --pushes, next to one direct HTTP round trip to the sandbox (the baseline);
 - drain throughput: 500 queued ModelsLab dubs sent by the workers, per second, next to the same 500
@@ -30,6 +31,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def fresh_postgres_database(server_url, name):
+    import psycopg
+
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {name}")
+    return f"{server_url}/{name}"
+
+
 def wait_until(predicate, timeout_s, what):
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -43,6 +53,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pushes", type=int, default=20)
     parser.add_argument("--drain", type=int, default=500)
+    parser.add_argument(
+        "--postgres", help="a PostgreSQL server URL; the database dubweb_bench is made anew there"
+    )
     args = parser.parse_args()
 
     var = Path(tempfile.mkdtemp(prefix="dubweb-bench-"))
@@ -59,7 +72,10 @@ def main():
         "LOG_LEVEL": "WARNING",
     }
     env.pop("DATABASE_URL", None)
-    os.environ.update({k: v for k, v in env.items() if k != "DATABASE_URL"})
+    os.environ.pop("DATABASE_URL", None)
+    if args.postgres:
+        env["DATABASE_URL"] = fresh_postgres_database(args.postgres.rstrip("/"), "dubweb_bench")
+    os.environ.update(env)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 
     sys.path.insert(0, str(ROOT))
@@ -154,9 +170,9 @@ def main():
 
         median_push = statistics.median(latencies) * 1000
         median_trip = statistics.median(round_trips) * 1000
-        print(
-            f"Provider jobs, sandbox on {site}, broker: {'redis' if os.environ.get('REDIS_URL') else 'ORM'}"
-        )
+        database = "PostgreSQL" if args.postgres else "SQLite"
+        broker = "Redis" if os.environ.get("REDIS_URL") else "ORM"
+        print(f"Provider jobs, sandbox on {site}, database: {database}, broker: {broker}")
         print(f"  push → sandbox received   {median_push:7.1f} ms median of {args.pushes}   "
               f"(one HTTP round trip to the sandbox {median_trip:.1f} ms; ratio {median_push / median_trip:.1f}×)")  # fmt: skip
         print(f"  drain {args.drain} queued dubs    {queued_s:7.1f} s = {args.drain / queued_s:6.1f} per second with 2 workers"

@@ -568,7 +568,14 @@ def modelslab_create_dubbing(request):
     problem = validate_dubbing(body)
     if problem:
         return modelslab_error(400, problem)
-    job = create_job_row(request, body)
+    for attempt in range(3):  # two concurrent creates may draw the same random id: draw again
+        try:
+            with transaction.atomic():
+                job = create_job_row(request, body)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
     link = output_url(job.base_url, job.output_name)
     return JsonResponse(
         {

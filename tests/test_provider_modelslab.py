@@ -566,3 +566,20 @@ def test_the_key_is_never_logged(api, client, caplog):
     client.fetch(client.create_dubbing(dub()))
     assert caplog.records
     assert all(KEY not in record.getMessage() for record in caplog.records)
+
+
+def test_an_html_error_page_is_not_pasted_into_the_message(api, client):
+    api.post(FETCH_URL_FALLBACK, status=404, content_type="text/html",
+             body="<!DOCTYPE html><html><head><title>OperationalError at /voice</title></head></html>")  # fmt: skip
+    with pytest.raises(ProviderRejected) as error:
+        client.fetch("334166")
+    assert error.value.message == "ModelsLab does not know this item."
+    assert "<" not in error.value.message
+
+
+def test_a_client_used_as_a_context_manager_closes_its_connections():
+    with ModelsLabClient(BASE, KEY) as used:
+        adapter = used.session.get_adapter(BASE)
+        adapter.poolmanager.connection_from_url(BASE)  # a pooled connection, as after a call
+        assert len(adapter.poolmanager.pools) == 1
+    assert len(adapter.poolmanager.pools) == 0  # closed: no idle keep-alive left holding a server thread

@@ -54,6 +54,7 @@ def download(
     """Stream `url` into `dest` (truncated before each attempt). Raises DownloadFailed."""
     if urlsplit(url).scheme not in ("http", "https"):
         raise DownloadFailed("The provider's output link is not an http(s) URL.")
+    owned = session is None
     session = session or requests.Session()
 
     def attempt():
@@ -72,7 +73,11 @@ def download(
         sleep=sleep,
         reraise=True,
     )
-    return retrying(attempt)
+    try:
+        return retrying(attempt)
+    finally:
+        if owned:
+            session.close()
 
 
 def _fetch(session, url, dest, max_bytes, timeout):

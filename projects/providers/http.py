@@ -154,10 +154,24 @@ class ProviderClient:
     ):
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
+        self._owns_session = session is None
         self.session = session or requests.Session()
         self.timeout = (connect_timeout_s, read_timeout_s)
         self.retry = retry
         self._sleep = sleep
+
+    # -- lifetime: `with Client(...) as client:` closes the connections it opened -----------------------
+    def close(self):
+        # An idle keep-alive connection left open holds a server thread (and its database connection on a
+        # threaded server such as runserver) until it times out.
+        if self._owns_session:
+            self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
 
     # -- subclasses ------------------------------------------------------------------------------------
     def _headers(self):
@@ -245,7 +259,10 @@ class ProviderClient:
             return response.json()
         except ValueError:
             if response.status_code >= 400:
-                return {"message": response.text[:300]}
+                # A proxy's or framework's HTML error page says nothing a person can use: leave it out.
+                text = response.text.strip()
+                html = "html" in response.headers.get("Content-Type", "") or text.startswith("<")
+                return {"message": "" if html else text[:300]}
             raise MalformedResponse(
                 f"{self.provider} answered {response.status_code} with something that is not JSON.",
                 status=response.status_code,

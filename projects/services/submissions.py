@@ -176,7 +176,6 @@ def _site_url():
 
 def _send_dubformer(submission):
     project = submission.project
-    client = dubformer_client(project.team_id)
     options = submission.options
     key = str(submission.idempotency_key)
     if submission.kind == Submission.Kind.IMPORT:
@@ -193,7 +192,8 @@ def _send_dubformer(submission):
             use_emotional_transfer=options.get("use_emotional_transfer"),
         )
         submission.request = request.to_json()
-        accepted = client.create_project(request, idempotency_key=key)
+        with dubformer_client(project.team_id) as client:
+            accepted = client.create_project(request, idempotency_key=key)
         project.dubformer_project_id = accepted.project_id
         project.save(update_fields=["dubformer_project_id", "updated_at"])
     else:
@@ -204,7 +204,8 @@ def _send_dubformer(submission):
             tts_volume=options.get("tts_volume") or None,
         )
         submission.request = request.to_json()
-        accepted = client.create_retranslation(project.dubformer_project_id, request, idempotency_key=key)
+        with dubformer_client(project.team_id) as client:
+            accepted = client.create_retranslation(project.dubformer_project_id, request, idempotency_key=key)
     submission.provider_job_id = accepted.project_id
     submission.cost_minutes = accepted.cost_minutes
     submission.balance_minutes = accepted.balance_minutes
@@ -215,7 +216,6 @@ def _send_dubformer(submission):
 
 
 def _send_modelslab(submission):
-    client = modelslab_client(submission.project.team_id)
     options = submission.options
     webhook = _site_url() + reverse("projects:modelslab-webhook", args=[submission.webhook_token])
     request = payloads.dubbing_request(
@@ -231,7 +231,8 @@ def _send_modelslab(submission):
     submission.request = mask_payload(
         request.to_json(settings.MODELSLAB_API_KEY), [settings.MODELSLAB_API_KEY]
     )
-    result = client.create_dubbing(request)
+    with modelslab_client(submission.project.team_id) as client:
+        result = client.create_dubbing(request)
     _apply_modelslab(submission, result)
 
 
@@ -295,10 +296,9 @@ def check(submission_pk):
         if submission.provider == Submission.Provider.DUBFORMER:
             _check_dubformer(submission)
         else:
-            client = modelslab_client(submission.project.team_id)
-            _apply_modelslab(
-                submission, client.fetch(submission.provider_job_id, fetch_url=submission.fetch_url or None)
-            )
+            with modelslab_client(submission.project.team_id) as client:
+                result = client.fetch(submission.provider_job_id, fetch_url=submission.fetch_url or None)
+            _apply_modelslab(submission, result)
     except RateLimited as busy:
         _record_response(submission, busy.status, busy.body)
         _plan_next_check(submission, busy.retry_after_s)
@@ -312,7 +312,8 @@ def check(submission_pk):
 
 
 def _check_dubformer(submission):
-    project = dubformer_client(submission.project.team_id).get_project(submission.provider_job_id)
+    with dubformer_client(submission.project.team_id) as client:
+        project = client.get_project(submission.provider_job_id)
     _record_response(submission, 200, {"status": project.status, "error": project.error_message or None})
     if project.status == "in_progress":
         submission.estimated_completion = project.estimated_completion or submission.estimated_completion

@@ -18,10 +18,10 @@ def dubformer_voices(project):
         return cached, ""
     try:
         target = languages.dubformer_target(project.target_language)
-        client = dubformer_client(
+        with dubformer_client(
             project.team_id, connect_timeout_s=2, read_timeout_s=5, retry=RetryPolicy(attempts=1)
-        )
-        voices = client.voices(target_lang=target)
+        ) as client:
+            voices = client.voices(target_lang=target)
     except (ProviderError, languages.UnsupportedLanguage) as error:
         return [], f"Dubformer's voice catalogue is not available ({error}); type a voice key instead."
     catalogue = [
