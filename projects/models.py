@@ -387,6 +387,9 @@ class Submission(models.Model):
     balance_minutes = models.FloatField(null=True, blank=True)
     estimated_completion = models.DateTimeField(null=True, blank=True)
     next_check_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When dubweb first began sending it to the provider."
+    )
     attempts = models.PositiveIntegerField(default=0)
     error_message = models.TextField(blank=True)
     output_video_url = models.URLField(max_length=1000, blank=True)

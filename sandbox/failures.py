@@ -75,9 +75,19 @@ def _consume(plans):
 
 def planned_failure(provider, endpoint):
     """The answer of a control/fail plan for this endpoint, if one is live (None: carry on)."""
-    plans = FailurePlan.objects.filter(provider=provider, endpoint__in=[endpoint, "*"], match="")
+    plans = FailurePlan.objects.filter(provider=provider, endpoint__in=[endpoint, "*"], match="").exclude(
+        kind=FailurePlan.STALE
+    )
     kind = _consume(plans)
     return failure_response(provider, kind) if kind else None
+
+
+def planned_stale_answer():
+    """Whether a control/fail "stale" plan says to answer Get Project with the previous result now."""
+    plans = FailurePlan.objects.filter(
+        provider=Provider.DUBFORMER, endpoint="get_project", match="", kind=FailurePlan.STALE
+    )
+    return _consume(plans) is not None
 
 
 def marker_failure(provider, endpoint, text):

@@ -58,6 +58,11 @@ class DubformerProject(models.Model):
     output_audio_name = models.CharField(max_length=200, blank=True)
     fail_message = models.TextField(blank=True, help_text="When set, the project ends in error with it.")
     error_message = models.TextField(blank=True)
+    previous_ready = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Get Project's answer for the last ready translation (for stale plans).",
+    )
 
     def __str__(self):
         return f"Dubformer project {self.project_id} ({self.status})"
@@ -153,7 +158,10 @@ class FailurePlan(models.Model):
     same project name / file prefix succeeds from then on.
     """
 
-    KINDS = ["401", "402", "403", "429", "500", "503", "timeout", "malformed"]
+    KINDS = ["401", "402", "403", "429", "500", "503", "timeout", "malformed", "stale"]
+    # "stale" is not a failure: Get Project answers the previous translation's `ready` while the new one
+    # runs, which Dubformer may do (providers.md §1.4 leaves it open).
+    STALE = "stale"
 
     provider = models.CharField(max_length=20, choices=Provider.choices)
     endpoint = models.CharField(max_length=50, help_text='An endpoint name, or "*" for all.')

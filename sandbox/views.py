@@ -30,6 +30,7 @@ from .failures import (
     marker_failure,
     modelslab_error,
     planned_failure,
+    planned_stale_answer,
 )
 from .models import (
     Balance,
@@ -61,8 +62,10 @@ def sandbox_view(methods, provider=None, endpoint=None):
             if not getattr(settings, "PROVIDER_SANDBOX", False):
                 raise Http404("The provider sandbox is off.")
             if request.method not in methods:
-                response = JsonResponse(
-                    {"error": "MethodNotAllowed", "message": "Method not allowed"}, status=405
+                response = (
+                    modelslab_error(405, "Method not allowed")
+                    if provider == Provider.MODELSLAB
+                    else dubformer_error(405, "MethodNotAllowed", "Method not allowed")
                 )
                 response["Allow"] = ", ".join(methods)
                 return response
@@ -104,11 +107,11 @@ def output_url(base_url, name):
 
 
 def is_url(value):
-    """An http(s) URL, or an absolute path of this site (the sandbox accepts `/static/...`)."""
-    if not isinstance(value, str) or not value.strip():
+    """An absolute http(s) URL (`format: uri` in both contracts)."""
+    if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
         return False
     parts = urlsplit(value)
-    return (parts.scheme in {"http", "https"} and bool(parts.netloc)) or value.startswith("/")
+    return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
 def is_number(value):
@@ -372,6 +375,8 @@ def dubformer_get_project(request, project_id):
     project = find_project(api_key, project_id)
     if project is None:
         return not_found(project_id)
+    if project.previous_ready and project.status != DubformerProject.Status.ERROR and planned_stale_answer():
+        return JsonResponse(project.previous_ready)
     return JsonResponse(project_body(project))
 
 
@@ -409,6 +414,8 @@ def dubformer_create_translation(request, project_id):
 
 def apply_retranslation(project, body):
     now = timezone.now()
+    if project.status == DubformerProject.Status.READY:
+        project.previous_ready = project_body(project)
     project.target_script = body["target_script"]
     project.target_speakers = body["target_speakers"]
     project.mixing_mode = body.get("mixing_mode", project.mixing_mode)
@@ -483,12 +490,16 @@ def validate_dubbing(body):
         return "base64 must be a boolean"
     if body.get("webhook") is not None and not is_url(body["webhook"]):
         return "webhook must be a URL"
-    track_id = body.get("track_id")
-    if track_id is not None and (isinstance(track_id, bool) or not isinstance(track_id, int | str)):
-        return "track_id must be an integer"
-    for field in ["file_prefix", "voice_id", "voice_model"]:
-        if body.get(field) is not None and not isinstance(body[field], str | int):
+    for field in ["track_id", "seed"]:
+        value = body.get(field)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            return f"{field} must be an integer"
+    for field in ["voice_id", "voice_model"]:
+        if body.get(field) is not None and not isinstance(body[field], str):
             return f"{field} must be a string"
+    # An older page of the docs allowed a number here (providers.md 2.2).
+    if body.get("file_prefix") is not None and not isinstance(body["file_prefix"], str | int):
+        return "file_prefix must be a string"
     return None
 
 
@@ -598,8 +609,8 @@ def modelslab_create_dubbing(request):
 def job_result(job):
     """The fetch answer for a job (providers.md 2.3): processing with output "", success, or error."""
     if job.status == ModelsLabJob.Status.PROCESSING:
-        eta = max(0, math.ceil((job.ready_at - timezone.now()).total_seconds()))
-        return {"status": "processing", "message": "try again later.", "output": "", "eta": eta, "tip": ""}
+        # As documented (providers.md 2.3): no eta here, only the create answer has one.
+        return {"status": "processing", "message": "try again later.", "output": "", "tip": ""}
     if job.status == ModelsLabJob.Status.FAILED:
         return {"status": "error", "id": job.job_id, "message": job.error_message}
     link = output_url(job.base_url, job.output_name)
@@ -622,10 +633,8 @@ def modelslab_fetch(request, fetch_id):
     body, error = modelslab_body(request)
     if error:
         return error
-    job = (
-        ModelsLabJob.objects.filter(fetch_id=fetch_id).first()
-        or ModelsLabJob.objects.filter(job_id=fetch_id).first()
-    )
+    mine = ModelsLabJob.objects.filter(api_key=body["key"])  # another account's job is "not found"
+    job = mine.filter(fetch_id=fetch_id).first() or mine.filter(job_id=fetch_id).first()
     if job is None:
         return JsonResponse({"status": "error", "message": "request not found"})
     job.advance()
@@ -701,6 +710,10 @@ def control_fail(request):
         )
     if kind not in FailurePlan.KINDS:
         return JsonResponse({"error": f"kind must be one of {', '.join(FailurePlan.KINDS)}"}, status=400)
+    if kind == FailurePlan.STALE and (provider, endpoint) != (Provider.DUBFORMER, "get_project"):
+        return JsonResponse(
+            {"error": "kind stale is for provider dubformer, endpoint get_project"}, status=400
+        )
     if not isinstance(times, int) or isinstance(times, bool) or times < 1:
         return JsonResponse({"error": "times must be a positive integer"}, status=400)
     plan = FailurePlan.objects.create(provider=provider, endpoint=endpoint, kind=kind, remaining=times)

@@ -31,7 +31,8 @@ def webhook_payload(job):
     else:
         payload["message"] = job.error_message
     payload["track_id"] = job.track_id or None
-    payload["meta"] = job.meta
+    if job.status == ModelsLabJob.Status.SUCCESS:
+        payload["meta"] = job.meta  # the documented failure payload has none (providers.md 2.5)
     return payload
 
 

@@ -10,6 +10,9 @@ os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 # The provider sandbox is served in tests: end-to-end tests talk to it over real HTTP.
 os.environ.setdefault("PROVIDER_SANDBOX", "1")
+# Nothing listens here: a test reaches a provider only through its own live server (or a mock), never a
+# dubweb that happens to run on :8000 beside the tests.
+os.environ.setdefault("SITE_URL", "http://127.0.0.1:9")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls it makes are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -3,10 +3,12 @@ real clients call it, and the jobs run (synchronously) as the worker would run t
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
 import requests
 from django.test import override_settings
+from django.utils import timezone
 
 from projects.models import Membership, Project, Role, Segment, Submission
 from projects.services import editing, submissions
@@ -92,6 +94,30 @@ def test_create_import_edit_and_push_a_retranslation(live, keynote):
     assert pushed.output_copy == Submission.OutputCopy.KEPT, pushed.output_copy_error
     assert pushed.output_video_file.read() == output.content
     assert pushed.output_audio_file.size > 1000
+
+
+def test_a_retranslation_waits_while_dubformer_still_shows_the_previous_result(live, keynote):
+    project, manager = keynote
+    assert run(project, Submission.Kind.CREATE_PROJECT, manager).status == Submission.Status.SUCCEEDED
+    project.refresh_from_db()
+    assert run(project, Submission.Kind.IMPORT, manager).status == Submission.Status.SUCCEEDED
+    project.speakers.update(voice_key="soundalike")
+    first = run(project, Submission.Kind.RETRANSLATE, manager)
+    assert first.status == Submission.Status.SUCCEEDED, first.error_message
+    remote = sandbox_models.DubformerProject.objects.filter(project_id=project.dubformer_project_id)
+    remote.update(completed=timezone.now() - timedelta(minutes=5))  # it finished a while ago
+    # Get Project keeps answering the first re-translation's `ready` for two more looks
+    fail_next(live, "dubformer", "get_project", "stale", times=2)
+    second = submissions.queue(project, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
+    submissions.send(second.pk)
+    for _ in range(2):
+        submissions.check(second.pk)
+        second.refresh_from_db()
+        assert second.status == Submission.Status.WAITING  # not fooled by the old result
+    submissions.check(second.pk)
+    second.refresh_from_db()
+    assert second.status == Submission.Status.SUCCEEDED, second.error_message
+    assert "_v1" in first.output_video_url and "_v2" in second.output_video_url
 
 
 def test_a_modelslab_dub_ends_through_its_webhook_and_a_fetch(live, keynote):

@@ -5,13 +5,13 @@ No database and no network: HTTP is mocked with `responses`, sleeps are recorded
 
 import json
 import logging
+import time
 from datetime import UTC, datetime
-from pathlib import Path
+from email.utils import formatdate
 
 import pytest
 import requests
 import responses
-from jsonschema import Draft202012Validator
 
 from projects.providers.dubformer import (
     CreateProjectRequest,
@@ -30,10 +30,11 @@ from projects.providers.http import (
     RetryPolicy,
 )
 
+from .schemas import dubformer_errors
+
 BASE_URL = "https://app.dubformer.ai"
 API = f"{BASE_URL}/api/v1"
 KEY = "df-secret-key-123456"
-SCHEMA = json.loads((Path(__file__).parent / "contracts" / "dubformer-platform.schema.json").read_text())
 
 # The documented Get Project examples (docs.dubformer.ai/platform/endpoints/projects/get-project).
 IN_PROGRESS = {
@@ -70,12 +71,7 @@ ACCEPTED = {
 }
 
 
-def schema_for(definition):
-    return Draft202012Validator({"$ref": f"#/$defs/{definition}", "$defs": SCHEMA["$defs"]})
-
-
-def contract_errors(definition, body):
-    return [error.message for error in schema_for(definition).iter_errors(body)]
+contract_errors = dubformer_errors
 
 
 def retranslation(**overrides):
@@ -413,6 +409,21 @@ def test_rate_limited_call_waits_what_retry_after_says_then_succeeds(client, api
     api.get(f"{API}/balance", json={"balance_minutes": 90})
     assert client.balance() == 90.0
     assert sleeps == [7.0]
+
+
+@pytest.mark.parametrize(
+    "wait_in_30_s",
+    [
+        lambda: {"Retry-After": formatdate(time.time() + 30, usegmt=True)},  # an HTTP date
+        lambda: {"X-RateLimit-Reset": str(int(time.time()) + 30)},  # the epoch second the limit resets
+        lambda: {"X-RateLimit-Reset": "30"},  # seconds
+    ],
+)
+def test_a_wait_given_as_a_date_or_a_reset_time_is_read_as_seconds(client, api, sleeps, wait_in_30_s):
+    api.get(f"{API}/balance", status=429, headers=wait_in_30_s())
+    api.get(f"{API}/balance", json={"balance_minutes": 90})
+    assert client.balance() == 90.0
+    assert len(sleeps) == 1 and 28 <= sleeps[0] <= 30
 
 
 def test_rate_limit_that_persists_is_reported_as_rate_limited(client, api):

@@ -13,11 +13,12 @@ import responses
 from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
-from jsonschema import Draft202012Validator
 
 from sandbox import media
 from sandbox.models import Balance, DubformerProject, ModelsLabJob
 from sandbox.webhooks import deliver_due_webhooks
+
+from .schemas import dubformer_validator, modelslab_validator
 
 CONTRACTS = Path(__file__).parent / "contracts"
 DF = "/sandbox/dubformer/api/v1"
@@ -26,19 +27,6 @@ ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 WEBHOOK = "https://hooks.example.test/modelslab"
 
 pytestmark = pytest.mark.django_db
-
-
-def dubformer_validator(definition):
-    schema = json.loads((CONTRACTS / "dubformer-platform.schema.json").read_text())
-    return Draft202012Validator({"$ref": f"#/$defs/{definition}", "$defs": schema["$defs"]})
-
-
-def modelslab_validator(definition):
-    spec = json.loads((CONTRACTS / "modelslab-voice-openapi.json").read_text())
-    schemas = spec["components"]["schemas"]
-    return Draft202012Validator(
-        {"$ref": f"#/components/schemas/{definition}", "components": {"schemas": schemas}}
-    )
 
 
 @pytest.fixture(autouse=True)
@@ -162,7 +150,9 @@ def test_outputs_are_playable_wav_files(client):
 
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
 def test_local_static_source_gives_a_muxed_mp4(client):
-    project_id = create_project(client, source_video_url="/static/demo/keynote.mp4")["project_id"]
+    project_id = create_project(client, source_video_url="http://testserver/static/demo/keynote.mp4")[
+        "project_id"
+    ]
     make_ready(DubformerProject, project_id=project_id)
     url = df_get(client, f"/projects/{project_id}").json()["output_video_url"]
     assert url.endswith(".mp4")
@@ -224,6 +214,7 @@ def test_dubformer_rejects_missing_or_wrong_key(client, headers):
         ({"source_lang": "en-US"}, "source_lang"),
         ({"target_lang": "fr"}, "target_lang"),
         ({"source_video_url": "video.mp4"}, "source_video_url"),
+        ({"source_video_url": "/static/demo/keynote.mp4"}, "source_video_url"),  # a path is not a URL
         ({"mixing_mode": "loud"}, "mixing_mode"),
         ({"use_emotional_transfer": True, "target_lang": "uk-UA"}, "use_emotional_transfer"),
     ],
@@ -494,6 +485,11 @@ def test_modelslab_rejects_missing_or_wrong_key(client, key):
         ({"init_video": None}, "init_video"),
         ({"output_lang": None}, "output_lang"),
         ({"output_lang": "de"}, "output_lang"),
+        ({"init_video": "/static/demo/keynote.mp4"}, "init_video"),
+        ({"webhook": "/hooks/modelslab/x/"}, "webhook"),
+        ({"track_id": "7"}, "track_id"),
+        ({"seed": 1.5}, "seed"),
+        ({"voice_id": 12}, "voice_id"),
     ],
 )
 def test_create_dubbing_validation(client, changes, field):
@@ -504,6 +500,22 @@ def test_create_dubbing_validation(client, changes, field):
     assert response.status_code == 400
     modelslab_validator("Error").validate(response.json())
     assert field in response.json()["message"]
+
+
+def test_a_dub_is_fetched_only_with_the_key_that_made_it(client, settings):
+    settings.SANDBOX_MODELSLAB_KEYS = ["another-account"]
+    job = ml_post(client, "/create_dubbing", {"key": settings.MODELSLAB_API_KEY, **DUBBING}).json()
+    stranger = ml_post(client, f"/fetch/{job['id']}", {"key": "another-account"}).json()
+    assert stranger == {"status": "error", "message": "request not found"}
+    assert ml_post(client, f"/fetch/{job['id']}", {"key": settings.MODELSLAB_API_KEY}).json()["status"] in (
+        "processing",
+        "success",
+    )
+
+
+def test_a_wrong_method_answers_in_each_providers_error_shape(client):
+    assert client.get(f"{ML}/create_dubbing").json() == {"status": "error", "message": "Method not allowed"}
+    assert client.put(f"{DF}/balance").json()["error"] == "MethodNotAllowed"
 
 
 def test_voice_list(client):

@@ -1,11 +1,13 @@
 """Provider jobs: queued by a person, sent once by a worker, followed until they end."""
 
 import json
+from datetime import timedelta
 
 import pytest
 import responses
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.models import Segment, Submission
 from projects.services import submissions
@@ -38,6 +40,10 @@ def script(project):
     anna = SpeakerFactory(project=project, speaker_id=1, name="Anna", voice_key="soundalike")
     SegmentFactory(project=project, start_ms=0, end_ms=1500, target_text="Bonjour.", speaker=anna)
     return project
+
+
+def iso_in(**delta):
+    return (timezone.now() + timedelta(**delta)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def accepted(project_id="12345"):
@@ -122,6 +128,24 @@ def test_a_script_that_cannot_be_sent_is_explained_without_calling_the_provider(
     assert len(api.calls) == 0
 
 
+@pytest.mark.parametrize(("sent_ago", "status"), [(timedelta(0), Submission.Status.WAITING),
+                                               (timedelta(hours=2), Submission.Status.SUCCEEDED)])  # fmt: skip
+def test_a_ready_older_than_the_push_is_believed_only_long_past_the_expected_end(api, script, manager, sent_ago,
+                                                                                  status):  # fmt: skip
+    # READY completed in 2024, before this push was sent: most likely the previous translation's result.
+    api.post(
+        f"{DF}/projects/12345/translations",
+        json={**accepted(), "estimated_completion_date": "2001-01-01T00:00:00Z"},
+    )
+    api.get(f"{DF}/projects/12345", json=READY)
+    submission = submissions.queue(script, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
+    submissions.send(submission.pk)
+    Submission.objects.filter(pk=submission.pk).update(sent_at=timezone.now() - sent_ago)
+    submissions.check(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == status
+
+
 def test_a_modelslab_dub_is_confirmed_by_a_fetch_after_its_webhook(api, project, manager, client, settings):
     processing = {"status": "processing", "id": 334166, "eta": 100, "output": [],
                   "fetch_result": f"{ML}/fetch/271", "future_links": ["https://cdn.example.com/dub.mp4"]}  # fmt: skip
@@ -155,6 +179,54 @@ def test_a_modelslab_dub_is_confirmed_by_a_fetch_after_its_webhook(api, project,
     assert submission.status == Submission.Status.SUCCEEDED
     assert submission.output_video_url == "https://cdn.example.com/dub.mp4"
     assert len([c for c in api.calls if "/fetch/" in c.request.url]) == 1  # confirmed once, then ignored
+
+
+def test_a_webhook_that_echoes_a_null_track_id_still_counts(api, project, manager, client):
+    api.post(f"{ML}/create_dubbing", json={"status": "processing", "id": 7, "eta": 30, "output": []})
+    api.post(f"{ML}/fetch/7", json={"status": "success", "output": ["https://cdn.example.com/dub.mp4"]})
+    submission = submissions.queue(project, Submission.Kind.NEW_DUB, by=manager, enqueue=False)
+    submissions.send(submission.pk)
+    hook = reverse("projects:modelslab-webhook", args=[submission.webhook_token])
+    payload = {"status": "success", "id": 7, "output": ["https://cdn.example.com/dub.mp4"], "track_id": None}
+    assert client.post(hook, payload, content_type="application/json").status_code == 204
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SUCCEEDED
+
+
+def test_a_webhook_for_another_track_is_refused(api, project, manager, client):
+    api.post(f"{ML}/create_dubbing", json={"status": "processing", "id": 7, "eta": 30, "output": []})
+    submission = submissions.queue(project, Submission.Kind.NEW_DUB, by=manager, enqueue=False)
+    submissions.send(submission.pk)
+    hook = reverse("projects:modelslab-webhook", args=[submission.webhook_token])
+    payload = {"status": "success", "id": 7, "track_id": submission.pk + 1}
+    assert client.post(hook, payload, content_type="application/json").status_code == 404
+    assert not [call for call in api.calls if "/fetch/" in call.request.url]
+
+
+@pytest.mark.parametrize(
+    ("site_url", "webhook_sent"), [("http://dubweb.internal", False), ("https://dub.example.com", True)]
+)
+def test_modelslab_is_given_a_webhook_only_at_an_https_address(
+    api, project, manager, settings, site_url, webhook_sent
+):
+    # ModelsLab calls public HTTPS URLs only (providers.md §2.5); without one the dub is followed by polling.
+    settings.SITE_URL = site_url
+    api.post(f"{ML}/create_dubbing", json={"status": "processing", "id": 7, "eta": 30, "output": []})
+    submission = submissions.queue(project, Submission.Kind.NEW_DUB, by=manager, enqueue=False)
+    submissions.send(submission.pk)
+    sent = json.loads(api.calls[0].request.body)
+    assert ("webhook" in sent) is webhook_sent
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.WAITING
+
+
+def test_a_success_without_any_file_is_a_failure_people_can_read(api, project, manager):
+    api.post(f"{ML}/create_dubbing", json={"status": "success", "id": 7, "output": ""})
+    submission = submissions.queue(project, Submission.Kind.NEW_DUB, by=manager, enqueue=False)
+    submissions.send(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.FAILED
+    assert submission.error_message == "ModelsLab says the dub is done but gave no file to download."
 
 
 def test_a_webhook_with_an_unknown_token_or_bad_body_is_refused(client, db):
@@ -239,12 +311,28 @@ def test_team_keys_are_stored_encrypted_shown_masked_and_used(client, owner, vie
     assert api.calls[0].request.headers["Authorization"] == "Bearer df-team-key-abcdef-9876"
 
 
+def test_a_teams_modelslab_key_travels_in_the_body_and_is_stored_masked(
+    client, owner, team, project, api, settings
+):
+    settings.MODELSLAB_API_KEY = ""  # the real service, with no key in the environment
+    client.force_login(owner)
+    client.post(reverse("projects:provider-keys", args=[team.slug]), {"modelslab": "ml-team-key-abcdef-4321"})
+    api.post(f"{ML}/create_dubbing", json={"status": "processing", "id": 7, "eta": 30, "output": []})
+    submission = submissions.queue(project, Submission.Kind.NEW_DUB, by=owner, enqueue=False)
+    submissions.send(submission.pk)
+    submission.refresh_from_db()
+    assert json.loads(api.calls[0].request.body)["key"] == "ml-team-key-abcdef-4321"
+    assert submission.status == Submission.Status.WAITING
+    assert "ml-team-key-abcdef-4321" not in json.dumps(submission.request)
+
+
 def test_watching_a_project_checks_its_due_jobs_once(client, viewer, script, manager, api):
     api.post(f"{DF}/projects/12345/translations", json=accepted())
     api.get(f"{DF}/projects/12345", json=READY)
     submission = submissions.queue(script, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
     submissions.send(submission.pk)
     Submission.objects.filter(pk=submission.pk).update(next_check_at=submission.created_at)  # due now
+    api.replace(responses.GET, f"{DF}/projects/12345", json={**READY, "completion_date": iso_in(minutes=1)})
     client.force_login(viewer)
     client.get(reverse("projects:providers-panel", args=[script.pk]))
     client.get(reverse("projects:providers-panel", args=[script.pk]))

@@ -13,6 +13,8 @@ import logging
 import random
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
@@ -116,14 +118,38 @@ def message_of(body):
 
 
 def _retry_after(response, body):
-    header = response.headers.get("Retry-After") or response.headers.get("X-RateLimit-Reset")
-    for value in (header, body.get("retry_after") if isinstance(body, dict) else None):
+    """Seconds to wait before asking again: `Retry-After` (seconds or an HTTP date), `X-RateLimit-Reset`
+    (seconds, or the epoch time it ends, as some APIs send it), or ModelsLab's `retry_after` in the body."""
+    headers = response.headers
+    candidates = (
+        _seconds_until(headers.get("Retry-After")),
+        _seconds_until(headers.get("X-RateLimit-Reset")),
+        _seconds_until(body.get("retry_after") if isinstance(body, dict) else None),
+    )
+    return next((seconds for seconds in candidates if seconds is not None), None)
+
+
+_EPOCH_2001 = 1_000_000_000  # a "seconds to wait" this large is a point in time
+
+
+def _seconds_until(value):
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
         try:
-            if value is not None and float(value) >= 0:
-                return float(value)
+            moment = parsedate_to_datetime(str(value))
         except (TypeError, ValueError):
-            continue
-    return None
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+    if seconds != seconds or seconds < 0:  # NaN or negative
+        return None
+    if seconds >= _EPOCH_2001:
+        return max(0.0, seconds - time.time())
+    return seconds
 
 
 class _NotSent(ProviderUnavailable):

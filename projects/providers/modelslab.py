@@ -16,7 +16,7 @@ Nothing here knows Django; retries, timeouts and key masking come from `http.py`
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote, urlsplit
 
 from .http import (
@@ -46,9 +46,6 @@ SOURCE_LANGS = (
 # fmt: on
 VOICE_LIST_TYPES = ("manual", "trained", "voice_cover")
 
-# Not documented: ModelsLab gives no range for `speed`; beyond these a dub is unusable anyway.
-MIN_SPEED = 0.5
-MAX_SPEED = 2.0
 
 CREATE_DUBBING_PATH = "/api/v6/voice/create_dubbing"
 FETCH_PATH = "/api/v6/voice/fetch/{id}"
@@ -62,6 +59,8 @@ _BUSY = re.compile(
     r"rate.?limit|too many requests|queue (is )?full|queued requests|queue limit|current_queue", re.I
 )
 _NOT_FOUND = re.compile(r"not found", re.I)
+# While polling, a "failed" that asks to try again is a job still on its way (providers.md §2.8).
+_TRY_AGAIN = re.compile(r"try again", re.I)
 
 
 def _shown(value, limit=60):
@@ -126,15 +125,11 @@ class CreateDubbingRequest:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 problems.append(f"{name} must be non-empty text, not {_shown(value)}.")
+        # The schema says only "number, default 1"; the dashboard's form keeps people to 0.5–2.
         if self.speed is not None and not (
-            isinstance(self.speed, int | float)
-            and not isinstance(self.speed, bool)
-            and MIN_SPEED <= self.speed <= MAX_SPEED
+            isinstance(self.speed, int | float) and not isinstance(self.speed, bool) and self.speed > 0
         ):
-            problems.append(
-                f"The speed must be a number from {MIN_SPEED} to {MAX_SPEED} (1 is normal), "
-                f"not {_shown(self.speed)}."
-            )
+            problems.append(f"The speed must be a number above 0 (1 is normal), not {_shown(self.speed)}.")
         if self.seed is not None and not (_is_whole_number(self.seed) and self.seed >= 0):
             problems.append(
                 f"The seed must be a whole number, 0 or more (0 is random), not {_shown(self.seed)}."
@@ -243,13 +238,15 @@ class DubbingResult:
             )
         meta = masked.get("meta") if isinstance(masked.get("meta"), dict) else {}
         links = (body.get("output"), body.get("proxy_links"), body.get("links"))
+        # A success whose files are only announced: the future links are where they are (providers.md §2.8).
+        finished = _urls(*links) or _urls(body.get("future_links"))
         fetch_result = body.get("fetch_result")
         return cls(
             status=status,
             id=_text_id(body.get("id")) or _text_id(id),
             fetch_url=fetch_result.strip() if _is_http_url(fetch_result) else fetch_url,
             eta_s=_seconds(body.get("eta")),
-            output_urls=_urls(*links) if status == SUCCESS else (),
+            output_urls=finished if status == SUCCESS else (),
             future_urls=_urls(body.get("future_links"), *links) if status == PROCESSING else (),
             message=mask_payload(message_of(body), secrets),
             track_id=_text_id(body.get("track_id")) or _text_id(meta.get("track_id")) or _text_id(track_id),
@@ -262,6 +259,14 @@ def parse_webhook(body, *, secrets=()):
     """What ModelsLab POSTed to our webhook. Webhooks are unsigned and best effort: treat the result as a
     hint and confirm it with `ModelsLabClient.fetch` before trusting it."""
     return DubbingResult.from_body(body, secrets=secrets)
+
+
+def webhook_track_id(body):
+    """The `track_id` a webhook body echoes, as text (None when it has none: `null` is documented)."""
+    if not isinstance(body, dict):
+        return None
+    meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+    return _text_id(body.get("track_id")) or _text_id(meta.get("track_id"))
 
 
 @dataclass(frozen=True)
@@ -326,9 +331,12 @@ class ModelsLabClient(ProviderClient):
             if fetch_url:
                 logger.info("ModelsLab did not know %s; fetching %s instead", self._masked(fetch_url), used)
             body = self.request("POST", used, json_body={"key": self.api_key})
-        return DubbingResult.from_body(
+        result = DubbingResult.from_body(
             body, secrets=[self.api_key], id=dub_id, fetch_url=used, track_id=track_id
         )
+        if result.status == FAILED and _TRY_AGAIN.search(result.message):
+            return replace(result, status=PROCESSING)
+        return result
 
     def voice_list(self, type="manual"):
         """The account's voices of one kind: "manual" (uploaded), "trained" or "voice_cover"."""

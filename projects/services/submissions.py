@@ -11,6 +11,7 @@ periodic task (`check_due`) looks.
 
 import logging
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -21,7 +22,7 @@ from ..models import Activity, ProviderCredential, ScriptEdit, Submission
 from ..providers import payloads
 from ..providers.dubformer import DubformerClient
 from ..providers.http import InvalidRequest, ProviderError, ProviderUnavailable, RateLimited, mask_payload
-from ..providers.modelslab import ModelsLabClient
+from ..providers.modelslab import ModelsLabClient, webhook_track_id
 from . import outputs, scripts
 from .script_formats import Script, ScriptSegment, ScriptSpeaker
 
@@ -30,6 +31,8 @@ logger = logging.getLogger("dubweb.submissions")
 FIRST_CHECK_S = 5
 MAX_CHECK_INTERVAL_S = 300
 GIVE_UP_AFTER = timedelta(hours=24)
+# How long a re-translation waits for Get Project to stop showing the previous result (see _shows_old_result).
+OLD_RESULT_PATIENCE = timedelta(minutes=30)
 
 
 class SubmissionError(Exception):
@@ -150,7 +153,8 @@ def _claim(submission_pk):
             return None
         submission.status = Submission.Status.SENDING
         submission.attempts += 1
-        submission.save(update_fields=["status", "attempts", "updated_at"])
+        submission.sent_at = submission.sent_at or timezone.now()
+        submission.save(update_fields=["status", "attempts", "sent_at", "updated_at"])
     return submission
 
 
@@ -217,7 +221,6 @@ def _send_dubformer(submission):
 
 def _send_modelslab(submission):
     options = submission.options
-    webhook = _site_url() + reverse("projects:modelslab-webhook", args=[submission.webhook_token])
     request = payloads.dubbing_request(
         submission.project,
         site_url=_site_url(),
@@ -225,15 +228,27 @@ def _send_modelslab(submission):
         voice_model=options.get("voice_model"),
         speed=options.get("speed"),
         seed=options.get("seed"),
-        webhook=webhook,
+        webhook=_modelslab_webhook(submission),
         track_id=submission.pk,
     )
-    submission.request = mask_payload(
-        request.to_json(settings.MODELSLAB_API_KEY), [settings.MODELSLAB_API_KEY]
-    )
     with modelslab_client(submission.project.team_id) as client:
+        submission.request = mask_payload(request.to_json(client.api_key), [client.api_key])
         result = client.create_dubbing(request)
     _apply_modelslab(submission, result)
+
+
+def _modelslab_webhook(submission):
+    """Where ModelsLab should call when the dub ends, if it can: it wants a public HTTPS URL (providers.md
+    §2.5), and the sandbox calls the site that serves it. Without one the job is followed by polling alone."""
+    url = _site_url() + reverse("projects:modelslab-webhook", args=[submission.webhook_token])
+    if url.startswith("https://") or _origin(url) == _origin(settings.MODELSLAB_BASE_URL):
+        return url
+    return None
+
+
+def _origin(url):
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
 
 
 def _apply_modelslab(submission, result):
@@ -242,16 +257,21 @@ def _apply_modelslab(submission, result):
     _record_response(submission, 200, result.raw)
     if result.status == "success":
         output = (result.output_urls or [""])[0]
-        if outputs.is_audio_url(output):
+        if not output:
+            _fail(submission, "ModelsLab says the dub is done but gave no file to download.")
+        elif outputs.is_audio_url(output):
             _succeed(submission, audio=output)  # a voice track only (a base64 or audio-only source)
         else:
             _succeed(submission, video=output)
     elif result.status == "failed":
         _fail(submission, result.message or "ModelsLab could not make this dub.")
-    else:
+    elif submission.status == Submission.Status.SENDING:  # the create's answer: first look at its eta
         _wait_for_provider(
             submission, first_check_s=max(FIRST_CHECK_S, min(result.eta_s or 0, MAX_CHECK_INTERVAL_S))
         )
+    else:
+        eta_s = result.eta_s and max(FIRST_CHECK_S, min(result.eta_s, MAX_CHECK_INTERVAL_S))
+        _plan_next_check(submission, eta_s or None)
 
 
 # --- following ---------------------------------------------------------------------------------------------
@@ -320,10 +340,32 @@ def _check_dubformer(submission):
         _plan_next_check(submission)
     elif project.status == "error":
         _fail(submission, project.error_message or "Dubformer could not finish this project.")
+    elif _shows_old_result(submission, project):
+        _plan_next_check(submission)
     else:
         if submission.kind == Submission.Kind.IMPORT:
             _import_scripts(submission, project)
         _succeed(submission, video=project.output_video_url or "", audio=project.output_tts_audio_url or "")
+
+
+def _shows_old_result(submission, remote):
+    """Whether a `ready` answered after a re-translation is still the previous translation's: Dubformer
+    does not say whether a project goes back to `in_progress` (providers.md §1.4), so a `ready` completed
+    before the push was sent is not this job's result. Believed anyway once the job was seen in progress,
+    or well past its expected end (the two clocks may disagree)."""
+    if (
+        submission.kind != Submission.Kind.RETRANSLATE
+        or remote.completion is None
+        or submission.sent_at is None
+    ):
+        return False
+    if remote.completion >= submission.sent_at.replace(microsecond=0):  # Dubformer's dates are to the second
+        return False
+    seen = [entry.get("body") for entry in submission.responses]
+    if any(isinstance(body, dict) and body.get("status") == "in_progress" for body in seen):
+        return False
+    expected_end = max(submission.estimated_completion or submission.sent_at, submission.sent_at)
+    return timezone.now() < expected_end + OLD_RESULT_PATIENCE
 
 
 def _import_scripts(submission, remote):
@@ -438,8 +480,8 @@ def webhook_received(token, body):
     ).first()
     if submission is None:
         return None
-    track_id = str(body.get("track_id", "")) if isinstance(body, dict) else ""
-    if track_id and track_id != str(submission.pk):
+    track_id = webhook_track_id(body)
+    if track_id is not None and track_id != str(submission.pk):
         return None
     if submission.status == Submission.Status.WAITING:
         Submission.objects.filter(pk=submission.pk).update(next_check_at=timezone.now())
