@@ -180,3 +180,14 @@ def test_a_user_without_a_team_sees_an_explanation(client, db):
 
     client.force_login(UserFactory(username="loner"))
     assert "not in a team yet" in client.get(reverse("projects:list")).content.decode()
+
+
+def test_no_page_shows_template_syntax(client, manager, project, team):
+    # A Django {# comment #} that runs over two lines is printed as text at the top of every page.
+    pages = [reverse("login"), reverse("projects:list"), project.get_absolute_url(),
+             reverse("projects:editor", args=[project.pk]), reverse("projects:jobs"),
+             reverse("projects:provider-keys", args=[team.slug])]  # fmt: skip
+    client.force_login(manager)
+    for url in pages:
+        page = client.get(url).content.decode()
+        assert "{#" not in page and "#}" not in page and "{%" not in page and "{{" not in page, url
