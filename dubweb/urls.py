@@ -14,8 +14,5 @@ urlpatterns = [
 
 if settings.PROVIDER_SANDBOX:
     urlpatterns += [path("sandbox/", include("sandbox.urls"))]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served as files, not even with DEBUG: it holds the providers' outputs, which only a
+# project's members may see (projects:submission-output checks that).

@@ -256,3 +256,21 @@ def test_a_copy_whose_task_died_can_be_tried_again_later(settings, project, mana
     client.force_login(manager)
     panel = client.get(reverse("projects:providers-panel", args=[project.pk])).content.decode()
     assert "Copy the output again" in panel
+
+
+def test_kept_outputs_are_never_public_files(settings):
+    # Not even in a DEBUG run (the demo): a copy is reached through the members-only view alone.
+    import importlib
+
+    from django.urls import URLResolver
+    from django.urls.exceptions import Resolver404
+    from django.urls.resolvers import RegexPattern
+
+    settings.DEBUG = True
+    urls = importlib.reload(importlib.import_module("dubweb.urls"))
+    try:
+        with pytest.raises(Resolver404):
+            URLResolver(RegexPattern(r"^/"), urls).resolve("/media/outputs/team-1/project-1/dub.mp4")
+    finally:
+        settings.DEBUG = False
+        importlib.reload(urls)

@@ -80,3 +80,18 @@ def test_bad_options_are_explained_in_the_panel(page, sandboxed, keynote):
     panel.get_by_role("button", name="Create dub").click()
     expect(panel.get_by_role("alert")).to_contain_text("less than or equal to 2.0")
     assert not Submission.objects.exists()
+
+
+def test_on_a_phone_each_job_is_a_card_with_its_result_in_view(page, keynote, screenshot):
+    Submission.objects.create(project=keynote, provider=Submission.Provider.DUBFORMER, kind=Submission.Kind.RETRANSLATE,
+                              status=Submission.Status.SUCCEEDED, provider_job_id="12345",
+                              output_video_url="https://cdn.example.com/dub.mp4")  # fmt: skip
+    log_in(page, "marco")
+    page.goto("/projects/jobs/")
+    screenshot(page, "jobs")
+    page.set_viewport_size({"width": 390, "height": 844})
+    result = page.get_by_role("link", name="Dubbed video (Dubformer)")
+    expect(result).to_be_in_viewport()
+    box = result.bounding_box()
+    assert box["x"] + box["width"] <= 390  # no sideways scrolling to reach it
+    expect(page.get_by_text("Result", exact=True)).to_be_visible()  # each value says what it is
