@@ -161,6 +161,24 @@ def test_busy_and_failing_providers_are_retried_without_a_second_project(live, k
     assert sandbox_models.DubformerProject.objects.count() == 1
 
 
+def test_a_dub_turned_away_by_a_full_queue_is_sent_again_later_once(live, keynote, settings):
+    project, manager = keynote
+    fail_next(live, "modelslab", "create_dubbing", "429", times=4)  # through every retry of the client
+    submission = submissions.queue(project, Submission.Kind.NEW_DUB, by=manager, enqueue=False)
+    submissions.send(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.QUEUED and not submission.error_message
+    assert submission.next_check_at > timezone.now() + timedelta(seconds=30)
+    assert sandbox_models.ModelsLabJob.objects.count() == 0
+    submissions.check_due(now=timezone.now())  # not due yet: nothing is sent
+    assert sandbox_models.ModelsLabJob.objects.count() == 0
+    submissions.check_due(now=submission.next_check_at)  # the periodic task, once it is due
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.WAITING, submission.error_message
+    assert submission.attempts == 2
+    assert sandbox_models.ModelsLabJob.objects.count() == 1
+
+
 @override_settings(PROVIDER_READ_TIMEOUT_S=0.5, SANDBOX_TIMEOUT_SLEEP_S=1.5)
 def test_a_timeout_on_dubformer_is_retried_with_the_same_key_and_makes_one_project(live, keynote):
     project, manager = keynote

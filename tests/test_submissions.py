@@ -1,6 +1,7 @@
 """Provider jobs: queued by a person, sent once by a worker, followed until they end."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -339,3 +340,20 @@ def test_watching_a_project_checks_its_due_jobs_once(client, viewer, script, man
     submission.refresh_from_db()
     assert submission.status == Submission.Status.SUCCEEDED
     assert len([call for call in api.calls if call.request.method == "GET"]) == 1
+
+
+def test_a_busy_provider_is_explained_while_the_job_waits_to_be_sent_again(api, project, manager, client):
+    api.post(
+        f"{ML}/create_dubbing",
+        status=429,
+        json={"status": "error", "message": "Queue is full", "retry_after": 0},
+    )
+    submission = submissions.queue(project, Submission.Kind.NEW_DUB, by=manager, enqueue=False)
+    submissions.send(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.QUEUED
+    client.force_login(manager)
+    panel = client.get(reverse("projects:providers-panel", args=[project.pk])).content.decode()
+    assert re.search(
+        r"ModelsLab is busy and did not take it yet; dubweb sends it again \d+\xa0seconds from now", panel
+    )

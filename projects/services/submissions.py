@@ -31,6 +31,7 @@ logger = logging.getLogger("dubweb.submissions")
 FIRST_CHECK_S = 5
 MAX_CHECK_INTERVAL_S = 300
 GIVE_UP_AFTER = timedelta(hours=24)
+RESEND_AFTER_S = 60  # a provider that stays busy through the client's retries is asked again this much later
 # How long a re-translation waits for Get Project to stop showing the previous result (see _shows_old_result).
 OLD_RESULT_PATIENCE = timedelta(minutes=30)
 
@@ -154,7 +155,8 @@ def _claim(submission_pk):
         submission.status = Submission.Status.SENDING
         submission.attempts += 1
         submission.sent_at = submission.sent_at or timezone.now()
-        submission.save(update_fields=["status", "attempts", "sent_at", "updated_at"])
+        submission.next_check_at = None
+        submission.save(update_fields=["status", "attempts", "sent_at", "next_check_at", "updated_at"])
     return submission
 
 
@@ -169,9 +171,25 @@ def send(submission_pk):
             _send_modelslab(submission)
     except InvalidRequest as invalid:
         _fail(submission, "Not sent: " + "; ".join(invalid.problems))
+    except RateLimited as busy:
+        # Refused before it was taken (a full queue, a rate limit): safe to send again, later.
+        _record_response(submission, busy.status, busy.body)
+        _send_again_later(submission, busy)
     except ProviderError as error:
         _record_response(submission, error.status, error.body)
         _fail(submission, error.message)
+
+
+def _send_again_later(submission, busy):
+    if timezone.now() - submission.created_at > GIVE_UP_AFTER:
+        _fail(submission, f"{busy.message} dubweb tried for 24 hours and stopped.")
+        return
+    wait_s = min(MAX_CHECK_INTERVAL_S, max(RESEND_AFTER_S, busy.retry_after_s or 0))
+    submission.status = Submission.Status.QUEUED
+    submission.next_check_at = timezone.now() + timedelta(seconds=wait_s)
+    submission.error_message = ""
+    submission.save()
+    logger.info("submission %s: provider busy, sending again in %ss", submission.pk, wait_s)
 
 
 def _site_url():
@@ -278,13 +296,17 @@ def _apply_modelslab(submission, result):
 
 
 def check_due(now=None):
-    """Look at every submission whose provider job is due a check (the periodic task)."""
+    """Look at every submission whose provider job is due a check, and send again those a busy provider
+    turned away (the periodic task)."""
     now = now or timezone.now()
     due = Submission.objects.filter(status=Submission.Status.WAITING, next_check_at__lte=now).values_list(
         "pk", flat=True
     )
     for pk in list(due[:50]):
         check(pk)
+    turned_away = Submission.objects.filter(status=Submission.Status.QUEUED, next_check_at__lte=now)
+    for pk in list(turned_away.values_list("pk", flat=True)[:50]):
+        send(pk)
 
 
 def nudge_due(project):
@@ -294,13 +316,19 @@ def nudge_due(project):
     from django_q.tasks import async_task
 
     now = timezone.now()
-    due = Submission.objects.filter(project=project, status=Submission.Status.WAITING, next_check_at__lte=now)
-    for pk in list(due.values_list("pk", flat=True)[:10]):
+    due = Submission.objects.filter(
+        project=project,
+        status__in=[Submission.Status.WAITING, Submission.Status.QUEUED],
+        next_check_at__lte=now,
+    )
+    for pk, status in list(due.values_list("pk", "status")[:10]):
         claimed = Submission.objects.filter(pk=pk, next_check_at__lte=now).update(
             next_check_at=now + timedelta(seconds=30)
         )
-        if claimed:
+        if claimed and status == Submission.Status.WAITING:
             async_task("projects.tasks.check_submission", pk, task_name=f"check-submission-{pk}")
+        elif claimed:
+            enqueue_send(pk)
 
 
 def check(submission_pk):
