@@ -14,7 +14,9 @@ from django.http import HttpResponse, JsonResponse
 
 from .models import FailurePlan, Provider
 
-MARKER_FAIL = re.compile(r"\[sandbox:fail=(401|402|403|429|500|503|timeout|malformed)(?:x(\d+))?\]")
+MARKER_FAIL = re.compile(
+    r"\[sandbox:fail=(401|402|403|429|500|503|timeout|malformed|html503|queue_full)(?:x(\d+))?\]"
+)
 MARKER_ERROR = "[sandbox:error]"
 MARKER_WEBHOOK_TWICE = "[sandbox:webhook=twice]"
 
@@ -51,6 +53,15 @@ def failure_response(provider, kind):
         return None
     if kind == "malformed":
         return HttpResponse('{"status": "succ', content_type="application/json")
+    if kind == "html503":  # a proxy's page in front of the API, not JSON (providers.md 2.8)
+        return HttpResponse("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
+                            status=503, content_type="text/html")  # fmt: skip
+    if kind == "queue_full":  # HTTP 200 with an error inside, in the legacy spelling (providers.md 2.6)
+        if provider == Provider.MODELSLAB:
+            return JsonResponse(
+                {"status": "error", "messege": "Queue is full. Maximum 5 queued requests allowed."}
+            )
+        return dubformer_error(429, "TooManyRequestsError", "Queue is full")
     status = int(kind)
     if provider == Provider.DUBFORMER:
         response = dubformer_error(status, *DUBFORMER_ERRORS[kind])

@@ -158,7 +158,19 @@ class FailurePlan(models.Model):
     same project name / file prefix succeeds from then on.
     """
 
-    KINDS = ["401", "402", "403", "429", "500", "503", "timeout", "malformed", "stale"]
+    KINDS = [
+        "401",
+        "402",
+        "403",
+        "429",
+        "500",
+        "503",
+        "timeout",
+        "malformed",
+        "html503",
+        "queue_full",
+        "stale",
+    ]
     # "stale" is not a failure: Get Project answers the previous translation's `ready` while the new one
     # runs, which Dubformer may do (providers.md §1.4 leaves it open).
     STALE = "stale"

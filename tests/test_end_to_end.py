@@ -161,9 +161,10 @@ def test_busy_and_failing_providers_are_retried_without_a_second_project(live, k
     assert sandbox_models.DubformerProject.objects.count() == 1
 
 
-def test_a_dub_turned_away_by_a_full_queue_is_sent_again_later_once(live, keynote, settings):
+@pytest.mark.parametrize("busy", ["429", "queue_full"])  # queue_full: HTTP 200, status error, "messege"
+def test_a_dub_turned_away_by_a_full_queue_is_sent_again_later_once(live, keynote, busy):
     project, manager = keynote
-    fail_next(live, "modelslab", "create_dubbing", "429", times=4)  # through every retry of the client
+    fail_next(live, "modelslab", "create_dubbing", busy, times=4)  # through every retry of the client
     submission = submissions.queue(project, Submission.Kind.NEW_DUB, by=manager, enqueue=False)
     submissions.send(submission.pk)
     submission.refresh_from_db()
@@ -177,6 +178,19 @@ def test_a_dub_turned_away_by_a_full_queue_is_sent_again_later_once(live, keynot
     assert submission.status == Submission.Status.WAITING, submission.error_message
     assert submission.attempts == 2
     assert sandbox_models.ModelsLabJob.objects.count() == 1
+
+
+def test_a_proxy_error_page_while_following_a_dub_is_looked_at_again(live, keynote):
+    project, manager = keynote
+    submission = submissions.queue(project, Submission.Kind.NEW_DUB, by=manager, enqueue=False)
+    submissions.send(submission.pk)
+    fail_next(live, "modelslab", "fetch", "html503", times=4)  # an HTML page, not JSON, through every retry
+    submissions.check(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.WAITING and not submission.error_message
+    submissions.check(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SUCCEEDED, submission.error_message
 
 
 @override_settings(PROVIDER_READ_TIMEOUT_S=0.5, SANDBOX_TIMEOUT_SLEEP_S=1.5)
