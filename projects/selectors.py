@@ -297,7 +297,6 @@ def providers_panel(project):
     )
     return {
         "submissions": recent,
-        "running": any(submission.busy for submission in recent),
         "segment_count": len(segments),
         "speaker_count": len({segment.speaker_id for segment in segments if segment.speaker_id}),
         "summary": {kind: count for kind, count in quality.summarize(flags).items() if count},

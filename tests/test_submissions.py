@@ -357,3 +357,27 @@ def test_a_busy_provider_is_explained_while_the_job_waits_to_be_sent_again(api, 
     assert re.search(
         r"ModelsLab is busy and did not take it yet; dubweb sends it again \d+\xa0seconds from now", panel
     )
+
+
+def test_a_running_job_follows_itself_and_leaves_the_rest_of_the_panel_alone(
+    client, manager, outsider, script
+):
+    job = submissions.queue(script, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
+    card_url = reverse("projects:submission-card", args=[script.pk, job.pk])
+    client.force_login(manager)
+    panel = client.get(reverse("projects:providers-panel", args=[script.pk])).content.decode()
+    section = panel[panel.index("<section") : panel.index(">", panel.index("<section"))]
+    assert "hx-trigger" not in section  # the forms are never swapped under someone typing
+    assert f'hx-get="{card_url}" hx-trigger="every 3s"' in panel
+    card = client.get(card_url).content.decode()
+    assert (
+        card.lstrip().startswith(f'<li class="job job--queued" id="job-{job.pk}"')
+        and "Stop following" in card
+    )
+    submissions.cancel(job, by=manager)
+    card = client.get(card_url).content.decode()
+    assert "Cancelled" in card and "hx-trigger" not in card  # ended: it stops asking
+    job.delete()
+    assert client.get(card_url).content == b""  # gone: the card goes, and its polling with it
+    client.force_login(outsider)
+    assert client.get(card_url).status_code == 404

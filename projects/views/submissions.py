@@ -18,6 +18,7 @@ from ..ranges import ranged_file_response
 from ..services import outputs, submissions
 
 PANEL = "projects/includes/providers_panel.html#providers-panel"
+JOB_CARD = "projects/includes/providers_panel.html#job-card"
 FORMS = {
     Submission.Kind.CREATE_PROJECT: CreateOnDubformerForm,
     Submission.Kind.IMPORT: ImportFromDubformerForm,
@@ -44,6 +45,19 @@ def providers_panel(request, pk):
     project = access.get_project_for(request.user, pk, "view")
     submissions.nudge_due(project)
     return _panel(request, project)
+
+
+@login_required
+@require_GET
+def submission_card(request, pk, submission_pk):
+    """One job's card, which asks for itself while the job runs; empty once the job is gone."""
+    project = access.get_project_for(request.user, pk, "view")
+    project.can_send = access.can(project.role, "send_to_provider")
+    submissions.nudge_due(project)
+    job = Submission.objects.filter(project=project, pk=submission_pk).select_related("created_by").first()
+    if job is None:
+        return HttpResponse("")
+    return render(request, JOB_CARD, {"project": project, "job": job})
 
 
 @login_required

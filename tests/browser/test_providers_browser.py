@@ -95,3 +95,29 @@ def test_on_a_phone_each_job_is_a_card_with_its_result_in_view(page, keynote, sc
     box = result.bounding_box()
     assert box["x"] + box["width"] <= 390  # no sideways scrolling to reach it
     expect(page.get_by_text("Result", exact=True)).to_be_visible()  # each value says what it is
+
+
+def test_what_is_typed_and_what_plays_survive_a_running_jobs_updates(page, sandboxed, keynote, settings):
+    finished = Submission.objects.create(project=keynote, provider=Submission.Provider.MODELSLAB,
+                                         kind=Submission.Kind.NEW_DUB, status=Submission.Status.SUCCEEDED,
+                                         output_video_url=f"{settings.SITE_URL}/static/demo/keynote.mp4")  # fmt: skip
+    running = Submission.objects.create(project=keynote, provider=Submission.Provider.DUBFORMER,
+                                        kind=Submission.Kind.RETRANSLATE, status=Submission.Status.WAITING)  # fmt: skip
+    log_in(page, "marco")
+    page.goto(f"/projects/{keynote.pk}/")
+    panel = page.locator("#providers-panel")
+    expect(panel.locator(f"#job-{running.pk}")).to_contain_text("Waiting for the provider")
+    page.evaluate(
+        """id => { window.cardSwaps = 0;
+                   document.body.addEventListener("htmx:afterSwap", e => { if (e.detail.elt.id === id) window.cardSwaps++; }); }""",
+        f"job-{running.pk}",
+    )
+    player = panel.locator(f"#job-{finished.pk} video")
+    player.evaluate("video => { video.muted = true; video.currentTime = 5; return video.play(); }")
+    panel.locator("summary", has_text="New ModelsLab dub").click()
+    voice = panel.get_by_label("ModelsLab voice id")
+    voice.fill("henry")
+    page.wait_for_function("window.cardSwaps >= 2", timeout=15_000)  # the running job asked for itself twice
+    expect(voice).to_have_value("henry")  # still there, still open, still focused
+    expect(voice).to_be_focused()
+    assert player.evaluate("video => !video.paused && video.currentTime > 5")  # played on, not reloaded
