@@ -34,3 +34,18 @@ def test_project_page_queries_do_not_grow_with_segments(
         response = client.get(project.get_absolute_url())
     assert response.status_code == 200
     assert f"Ligne cible {count - 1}" in response.content.decode()
+
+
+def test_a_running_jobs_card_reads_little_whatever_the_script(
+    client, manager, project, django_assert_max_num_queries
+):
+    from projects.models import Submission
+    from projects.services import submissions
+
+    make_segments(project, 2000)  # the card never looks at the script (the panel's checks do)
+    job = submissions.queue(project, Submission.Kind.NEW_DUB, by=manager, enqueue=False)
+    client.force_login(manager)
+    # session + user + project with role + due jobs to nudge + the job with its author
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("projects:submission-card", args=[project.pk, job.pk]))
+    assert "New ModelsLab dub" in response.content.decode()
