@@ -70,7 +70,7 @@ def get_project_for(user, pk, action="view", *, with_speakers=False):
     One query (raw: it runs on every request, and the ORM's join costs more to build than to run).
     The user's role is set on the project as `project.role`; with `with_speakers`, its speakers (id,
     speaker_id, name, style) as `project.speaker_list`."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or not 0 < int(pk) < 2**63:  # a bigger id is no row (and no SQL integer)
         raise Http404("No such project.")
     speakers_sql = _SPEAKERS_JSON.get(connection.vendor, "") if with_speakers else ""
     sql = _PROJECT_WITH_ROLE.format(speakers=speakers_sql)

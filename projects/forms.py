@@ -64,6 +64,15 @@ class ProjectForm(forms.ModelForm):
             "target_language"
         ):
             self.add_error("target_language", "The target language must differ from the source language.")
+        team = cleaned.get("team") or getattr(self.instance, "team", None)
+        linked = cleaned.get("dubformer_project_id")
+        if linked and team and linked != self.initial.get("dubformer_project_id"):
+            from .services.submissions import linked_elsewhere
+
+            if linked_elsewhere(team.pk, linked):
+                self.add_error(
+                    "dubformer_project_id", "That Dubformer project belongs to another team's project."
+                )
         return cleaned
 
 
@@ -238,6 +247,8 @@ TTS_VOLUME_CHOICES = [("very_quiet", "Very quiet"), ("quieter", "Quieter"), ("no
 
 class CreateOnDubformerForm(forms.Form):
     mixing_mode = forms.ChoiceField(label="Mixing", choices=MIXING_CHOICES)
+    # Shown only when the project is already on Dubformer: a second one is charged again.
+    create_again = forms.BooleanField(label="Make a new one anyway (charged again)", required=False)
     use_soundalike_voices = forms.BooleanField(label="Soundalike voices (subscription)", required=False)
     use_emotional_transfer = forms.BooleanField(
         label="Emotional transfer (en, es, fr, de, it, pt targets)", required=False

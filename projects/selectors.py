@@ -304,7 +304,7 @@ def providers_panel(project):
     }
 
 
-def team_jobs(user, *, status="", provider=""):
+def team_jobs(user, *, status="", provider="", project_id=None):
     from .models import Submission
 
     jobs = Submission.objects.filter(project__team__memberships__user=user).select_related(
@@ -314,4 +314,6 @@ def team_jobs(user, *, status="", provider=""):
         jobs = jobs.filter(status=status)
     if provider:
         jobs = jobs.filter(provider=provider)
+    if project_id:
+        jobs = jobs.filter(project_id=project_id)
     return jobs.order_by("-created_at", "-id")

@@ -15,7 +15,7 @@ from django.http import HttpResponse, JsonResponse
 from .models import FailurePlan, Provider
 
 MARKER_FAIL = re.compile(
-    r"\[sandbox:fail=(401|402|403|429|500|503|timeout|malformed|html503|queue_full)(?:x(\d+))?\]"
+    r"\[sandbox:fail=(401|402|403|429|500|503|timeout|malformed|html503|queue_full)(?:x(\d{1,4}))?\]"
 )
 MARKER_ERROR = "[sandbox:error]"
 MARKER_WEBHOOK_TWICE = "[sandbox:webhook=twice]"

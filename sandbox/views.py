@@ -84,7 +84,7 @@ def parse_json(request):
     """The JSON object in the body, or None when the body is not one."""
     try:
         body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return body if isinstance(body, dict) else None
 
@@ -110,12 +110,17 @@ def is_url(value):
     """An absolute http(s) URL (`format: uri` in both contracts)."""
     if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
         return False
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises ValueError on a malformed host or port)
+    except ValueError:
+        return False
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
 def is_number(value):
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A JSON number, finite (Python's json reads Infinity and NaN, which no provider sends)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def unique_number(model, field, low, high):
@@ -492,7 +497,9 @@ def validate_dubbing(body):
         return "webhook must be a URL"
     for field in ["track_id", "seed"]:
         value = body.get(field)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 2**63
+        ):
             return f"{field} must be an integer"
     for field in ["voice_id", "voice_model"]:
         if body.get(field) is not None and not isinstance(body[field], str):
@@ -702,9 +709,9 @@ def control_fail(request):
     endpoints = {Provider.DUBFORMER: DUBFORMER_ENDPOINTS, Provider.MODELSLAB: MODELSLAB_ENDPOINTS}
     provider, endpoint = body.get("provider"), body.get("endpoint", "*")
     kind, times = str(body.get("kind", "")), body.get("times", 1)
-    if provider not in endpoints:
+    if not isinstance(provider, str) or provider not in endpoints:
         return JsonResponse({"error": "provider must be dubformer or modelslab"}, status=400)
-    if endpoint != "*" and endpoint not in endpoints[provider]:
+    if endpoint != "*" and (not isinstance(endpoint, str) or endpoint not in endpoints[provider]):
         return JsonResponse(
             {"error": f"endpoint must be * or one of {', '.join(endpoints[provider])}"}, status=400
         )
@@ -714,8 +721,8 @@ def control_fail(request):
         return JsonResponse(
             {"error": "kind stale is for provider dubformer, endpoint get_project"}, status=400
         )
-    if not isinstance(times, int) or isinstance(times, bool) or times < 1:
-        return JsonResponse({"error": "times must be a positive integer"}, status=400)
+    if not isinstance(times, int) or isinstance(times, bool) or not 1 <= times <= 10_000:
+        return JsonResponse({"error": "times must be an integer from 1 to 10000"}, status=400)
     plan = FailurePlan.objects.create(provider=provider, endpoint=endpoint, kind=kind, remaining=times)
     return JsonResponse(
         {"id": plan.pk, "provider": provider, "endpoint": endpoint, "kind": kind, "times": times}, status=201

@@ -416,6 +416,10 @@ def test_planned_timeout_delays_then_answers(client):
         {"provider": "dubformer", "endpoint": "fetch", "kind": "500"},
         {"provider": "dubformer", "endpoint": "*", "kind": "418"},
         {"provider": "dubformer", "endpoint": "*", "kind": "500", "times": 0},
+        {"provider": "dubformer", "endpoint": "*", "kind": "500", "times": 10**30},
+        {"provider": [], "endpoint": "*", "kind": "500"},
+        {"provider": "dubformer", "endpoint": {}, "kind": "500"},
+        {"provider": "modelslab", "endpoint": "fetch", "kind": "stale"},
     ],
 )
 def test_control_rejects_bad_plans(client, plan):
@@ -490,6 +494,9 @@ def test_modelslab_rejects_missing_or_wrong_key(client, key):
         ({"track_id": "7"}, "track_id"),
         ({"seed": 1.5}, "seed"),
         ({"voice_id": 12}, "voice_id"),
+        ({"track_id": 10**30}, "track_id"),
+        ({"init_video": "http://[::1"}, "init_video"),
+        ({"speed": float("inf")}, "speed"),
     ],
 )
 def test_create_dubbing_validation(client, changes, field):

@@ -381,3 +381,98 @@ def test_a_running_job_follows_itself_and_leaves_the_rest_of_the_panel_alone(
     assert client.get(card_url).content == b""  # gone: the card goes, and its polling with it
     client.force_login(outsider)
     assert client.get(card_url).status_code == 404
+
+
+# --- one team's work stays its own, and a refused request says why ------------------------------------------
+
+
+def test_another_teams_dubformer_project_cannot_be_imported_or_linked(
+    client, manager, script, other_team, api
+):
+    from .factories import ProjectFactory
+
+    ProjectFactory(team=other_team, title="Rival film", dubformer_project_id="33486486")
+    client.force_login(manager)
+    response = client.post(reverse("projects:submission-create", args=[script.pk, "import"]),
+                           {"dubformer_project_id": "33486486"})  # fmt: skip
+    assert response.status_code == 409
+    assert "belongs to another team&#x27;s project" in response.content.decode()
+    assert not Submission.objects.exists() and not api.calls
+    edit = client.post(reverse("projects:edit", args=[script.pk]), {
+        "title": script.title, "source_language": script.source_language, "target_language": script.target_language,
+        "status": script.status, "dubformer_project_id": "33486486"})  # fmt: skip
+    assert "belongs to another team&#x27;s project" in edit.content.decode()
+    script.refresh_from_db()
+    assert script.dubformer_project_id == "12345"
+
+
+def test_creating_on_dubformer_again_must_be_asked_for(client, manager, script, api):
+    client.force_login(manager)
+    url = reverse("projects:submission-create", args=[script.pk, "create_project"])
+    panel = client.get(reverse("projects:providers-panel", args=[script.pk])).content.decode()
+    assert "Already on Dubformer as #12345" in panel and "Make a new one anyway" in panel
+    response = client.post(url, {"mixing_mode": "voiceover_only"})
+    assert response.status_code == 409 and "already on Dubformer (#12345)" in response.content.decode()
+    assert not Submission.objects.exists()
+    response = client.post(url, {"mixing_mode": "voiceover_only", "create_again": "on"})
+    assert response.status_code == 200 and Submission.objects.get().kind == Submission.Kind.CREATE_PROJECT
+
+
+@pytest.mark.parametrize(
+    "key", ["abc\r\nX-Injected: 1\r\nrest-12345678", "ключ-секрет-ÄÖÜ-9999", "two words"]
+)
+def test_a_key_no_header_can_carry_is_refused_when_entered(client, owner, team, key):
+    from projects.models import ProviderCredential
+
+    client.force_login(owner)
+    response = client.post(reverse("projects:provider-keys", args=[team.slug]), {"dubformer": key})
+    assert "without spaces or line breaks: paste it again" in response.content.decode()
+    assert not ProviderCredential.objects.exists()
+
+
+def test_a_stored_key_no_header_can_carry_fails_the_job_with_a_message_and_no_leak(
+    script, manager, api, caplog
+):
+    from projects.models import ProviderCredential
+
+    credential = ProviderCredential(team=script.team, provider=Submission.Provider.DUBFORMER)
+    credential.set_key("abc\r\nX-Injected: 1\r\nrest-12345678")  # entered before keys were checked
+    credential.save()
+    submission = submissions.queue(script, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
+    submissions.send(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.FAILED  # not left "Sending" for ever
+    assert "No usable Dubformer API key" in submission.error_message
+    assert not api.calls
+    assert "X-Injected" not in caplog.text and "rest-12345678" not in caplog.text
+
+
+def test_the_keys_page_says_what_it_did(client, owner, team):
+    url = reverse("projects:provider-keys", args=[team.slug])
+    client.force_login(owner)
+    page = client.post(url, {"modelslab": "ml-team-key-abcdef-4321"}, follow=True).content.decode()
+    assert "ModelsLab key saved." in page
+    page = client.post(url, {"remove_modelslab": "on"}, follow=True).content.decode()
+    assert "ModelsLab key removed." in page
+    page = client.post(url, {}, follow=True).content.decode()
+    assert "Nothing to change" in page
+
+
+def test_an_absurd_project_id_is_not_found(client, manager):
+    client.force_login(manager)
+    assert client.get(reverse("projects:providers-panel", args=[2**63])).status_code == 404
+
+
+def test_a_webhook_nested_too_deep_is_refused_not_an_error(client, db):
+    hook = reverse("projects:modelslab-webhook", args=["any-token"])
+    body = '{"a":' + "[" * 100_000 + "]" * 100_000 + "}"
+    assert client.post(hook, body, content_type="application/json").status_code == 400
+
+
+def test_an_expired_session_sends_the_browser_to_login_not_into_a_fragment(client, script, manager):
+    job = submissions.queue(script, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
+    project_page = script.get_absolute_url()
+    response = client.get(reverse("projects:submission-card", args=[script.pk, job.pk]),
+                          headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{project_page}"})  # fmt: skip
+    assert response.headers["HX-Redirect"] == f"{reverse('login')}?next={project_page}"
+    assert b"Sign in" not in response.content

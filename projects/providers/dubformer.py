@@ -25,6 +25,7 @@ from .http import (
     ProviderClient,
     ProviderError,
     ProviderRejected,
+    UnusableKey,
     mask_payload,
 )
 
@@ -599,6 +600,8 @@ class DubformerClient(ProviderClient):
             headers["Idempotency-Key"] = idempotency_key
         try:
             return self.request(method, path, json_body=json_body, headers=headers)
+        except UnusableKey:
+            raise  # says what to do already; Dubformer never saw it
         except ProviderRejected as error:
             raise ProviderRejected(
                 self.explain(error.status, error.body, subject=subject, retranslation=retranslation),

@@ -71,6 +71,10 @@ class ProviderRejected(ProviderError):
     """The provider refused the request (4xx, or an error status in a 200 body): retrying will not help."""
 
 
+class UnusableKey(ProviderRejected):
+    """Not sent: the API key is empty or could not travel in a request (spaces, line breaks, non-ASCII)."""
+
+
 class ProviderUnavailable(ProviderError):
     """The provider could not be reached or failed (timeouts, connection errors, 5xx)."""
 
@@ -105,6 +109,12 @@ class RetryPolicy:
     max_retry_after_s: float = (
         120.0  # a longer wait is the job's business (rescheduled), not a sleeping worker's
     )
+
+
+def is_usable_key(key):
+    """Whether `key` can travel as an API key: printable ASCII without spaces (a header cannot carry
+    line breaks, and a pasted key with them is a mistake)."""
+    return isinstance(key, str) and bool(key) and key.isascii() and key.isprintable() and " " not in key
 
 
 def message_of(body):
@@ -216,6 +226,12 @@ class ProviderClient:
         `repeatable=False` is for a POST the provider cannot deduplicate (no Idempotency-Key): it is
         retried only when it surely did not arrive or was turned away (no connection, 429), never after a
         read timeout or a 5xx, which may have started a job already."""
+        if not is_usable_key(self.api_key):
+            # Not sent at all: an empty key, or one with a line break, would make a broken or forged header.
+            raise UnusableKey(
+                f"No usable {self.provider} API key: set one in the team's provider keys "
+                f"(letters, digits and punctuation, without spaces or line breaks)."
+            )
         retrying = Retrying(
             stop=stop_after_attempt(self.retry.attempts),
             retry=retry_if_exception(lambda error: _worth_retrying(error, repeatable)),

@@ -89,7 +89,7 @@ def keep(submission_pk):
         try:
             _copy(submission, kind, url, stored)
         except DownloadFailed as error:
-            problems.append(str(error))
+            problems.append(f"{'Dubbed video' if kind == 'video' else 'Voice track'}: {error}")
     submission.output_copy = Submission.OutputCopy.FAILED if problems else Submission.OutputCopy.KEPT
     submission.output_copy_error = " ".join(problems)
     submission.save(

@@ -96,9 +96,35 @@ PROVIDER_OF = {
 }
 
 
+def linked_elsewhere(team_id, dubformer_project_id):
+    """Whether another team's project is linked to this Dubformer project: teams without a key of their
+    own share one Dubformer account, so its ids alone must not open another team's work."""
+    from ..models import Project
+
+    return (
+        Project.objects.filter(dubformer_project_id=str(dubformer_project_id))
+        .exclude(team_id=team_id)
+        .exists()
+    )
+
+
 def queue(project, kind, *, options=None, by=None, enqueue=True):
     """A new Submission for `kind`, checked for what can be checked now, and its task queued on commit."""
     options = dict(options or {})
+    wanted = options.get("dubformer_project_id")
+    if kind == Submission.Kind.IMPORT and wanted and linked_elsewhere(project.team_id, wanted):
+        raise SubmissionError(
+            "That Dubformer project belongs to another team's project; it cannot be imported here."
+        )
+    if (
+        kind == Submission.Kind.CREATE_PROJECT
+        and project.dubformer_project_id
+        and not options.get("create_again")
+    ):
+        raise SubmissionError(
+            f"This project is already on Dubformer (#{project.dubformer_project_id}). To make a new Dubformer "
+            'project anyway (charged again), tick "Make a new one anyway".'
+        )
     if kind in (Submission.Kind.RETRANSLATE,) and not project.dubformer_project_id:
         raise SubmissionError(
             "Create the project on Dubformer (or import it) before pushing a re-translation."
@@ -178,6 +204,11 @@ def send(submission_pk):
     except ProviderError as error:
         _record_response(submission, error.status, error.body)
         _fail(submission, error.message)
+    except Exception as error:  # noqa: BLE001 (a job must never hang in "Sending")
+        # Only the error's kind is logged: its text may quote a header, and so a key.
+        logger.error("submission %s: unexpected %s while sending", submission.pk, type(error).__name__)
+        _fail(submission, "dubweb could not send this because of an unexpected error (logged). Retry, or ask "
+                          "your administrator if it happens again.")  # fmt: skip
 
 
 def _send_again_later(submission, busy):
@@ -356,6 +387,10 @@ def check(submission_pk):
     except ProviderError as error:
         _record_response(submission, error.status, error.body)
         _fail(submission, error.message)
+    except InvalidRequest as invalid:
+        _fail(submission, "Cannot follow this job: " + "; ".join(invalid.problems))
+    except Exception as error:  # noqa: BLE001 (logged; the next planned check tries again, up to 24 hours)
+        logger.error("submission %s: unexpected %s while checking", submission.pk, type(error).__name__)
     return submission
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from .. import access
 from ..models import ProviderCredential, Role, Submission, Team
+from ..providers.http import is_usable_key
 
 
 class ProviderKeysForm(forms.Form):
@@ -25,6 +26,30 @@ class ProviderKeysForm(forms.Form):
     )  # fmt: skip
     remove_dubformer = forms.BooleanField(label="Remove the Dubformer key", required=False)
     remove_modelslab = forms.BooleanField(label="Remove the ModelsLab key", required=False)
+
+    def _clean_key(self, name):
+        key = self.cleaned_data[name]
+        if key and not is_usable_key(key):
+            raise forms.ValidationError(
+                "An API key is letters, digits and punctuation, without spaces or line breaks: paste it again."
+            )
+        return key
+
+    def clean_dubformer(self):
+        return self._clean_key("dubformer")
+
+    def clean_modelslab(self):
+        return self._clean_key("modelslab")
+
+    def changes(self):
+        """What saving this form does, in words ("" when it changes nothing)."""
+        done = []
+        for provider, label in Submission.Provider.choices:
+            if self.cleaned_data[f"remove_{provider}"]:
+                done.append(f"{label} key removed")
+            elif self.cleaned_data[provider]:
+                done.append(f"{label} key saved")
+        return "; ".join(done)
 
 
 def _team_for(user, slug):
@@ -42,7 +67,7 @@ def _team_for(user, slug):
 @require_http_methods(["GET", "POST"])
 def provider_keys(request, slug):
     team = _team_for(request.user, slug)
-    form = ProviderKeysForm(request.POST or None)
+    form = ProviderKeysForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         for provider in Submission.Provider.values:
             if form.cleaned_data[f"remove_{provider}"]:
@@ -53,7 +78,8 @@ def provider_keys(request, slug):
                 credential.set_key(form.cleaned_data[provider])
                 credential.updated_by = request.user
                 credential.save()
-        messages.success(request, "Provider keys saved.")
+        done = form.changes()
+        messages.success(request, f"{done}." if done else "Nothing to change: no key entered or removed.")
         return redirect("projects:provider-keys", slug=team.slug)
     current = {
         c.provider: c for c in ProviderCredential.objects.filter(team=team).select_related("updated_by")

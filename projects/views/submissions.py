@@ -7,9 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from .. import access, selectors
 from ..forms import CreateOnDubformerForm, ImportFromDubformerForm, NewDubForm, PushRetranslationForm
@@ -17,8 +17,7 @@ from ..models import Submission, Team
 from ..ranges import ranged_file_response
 from ..services import outputs, submissions
 
-PANEL = "projects/includes/providers_panel.html#providers-panel"
-JOB_CARD = "projects/includes/providers_panel.html#job-card"
+TEMPLATE = "projects/includes/providers_panel.html"
 FORMS = {
     Submission.Kind.CREATE_PROJECT: CreateOnDubformerForm,
     Submission.Kind.IMPORT: ImportFromDubformerForm,
@@ -27,16 +26,36 @@ FORMS = {
 }
 
 
-def _panel(request, project, *, forms=None, message="", error=False, status=200):
-    project.can_send = access.can(project.role, "send_to_provider")
-    context = {
-        "project": project,
-        "forms": {kind.value: (forms or {}).get(kind) or form() for kind, form in FORMS.items()},
-        "message": message,
-        "error": error,
-        **selectors.providers_panel(project),
+def _forms(data=None, kind=None):
+    """One form per action; ids carry the action's name, as the four sit in one page."""
+    return {
+        name.value: form(data if name == kind else None, auto_id=f"{name.value}-%s")
+        for name, form in FORMS.items()
     }
-    return render(request, PANEL, context, status=status)
+
+
+def _panel(request, project):
+    project.can_send = access.can(project.role, "send_to_provider")
+    context = {"project": project, "forms": _forms(), **selectors.providers_panel(project)}
+    return render(request, f"{TEMPLATE}#providers-panel", context)
+
+
+def _action(request, project, kind, *, forms, message, error=False, created=None, status=200):
+    """One action's section, open, with its message (and the job it started, added to the list's top).
+    The message takes the focus; it is an alert only when no field below announces its own error."""
+    project.can_send = True
+    context = {"project": project, "forms": forms, "open": kind, "message": message, "error": error,
+               "created": created, "field_errors": bool(forms[kind].errors)}  # fmt: skip
+    if kind == Submission.Kind.RETRANSLATE:
+        context.update(selectors.providers_panel(project))
+    return render(request, f"{TEMPLATE}#action-{kind}", context, status=status)
+
+
+def _card(request, project, job, *, note="", also=None, status=200):
+    """A job's card after an action on it, with a note; focused, or `also` (a new job) at the list's top."""
+    project.can_send = access.can(project.role, "send_to_provider")
+    context = {"project": project, "job": job, "note": note, "focus": also is None, "created": also}
+    return render(request, f"{TEMPLATE}#job-card-after-action", context, status=status)
 
 
 @login_required
@@ -57,7 +76,7 @@ def submission_card(request, pk, submission_pk):
     job = Submission.objects.filter(project=project, pk=submission_pk).select_related("created_by").first()
     if job is None:
         return HttpResponse("")
-    return render(request, JOB_CARD, {"project": project, "job": job})
+    return render(request, f"{TEMPLATE}#job-card", {"project": project, "job": job})
 
 
 @login_required
@@ -65,18 +84,21 @@ def submission_card(request, pk, submission_pk):
 def submission_create(request, pk, kind):
     project = access.get_project_for(request.user, pk, "send_to_provider")
     if kind not in FORMS:
-        return _panel(request, project, message="Unknown action.", error=True, status=404)
-    form = FORMS[kind](request.POST)
+        raise Http404("No such action.")
+    forms = _forms(request.POST, kind)
+    form = forms[kind]
     if not form.is_valid():
-        errors = " ".join(
-            f"{form.fields[name].label}: {' '.join(messages)}" for name, messages in form.errors.items()
+        errors = " ".join(  # a refused value is echoed by some messages: not 5,000 characters of it
+            f"{form.fields[name].label}: {Truncator(' '.join(messages)).chars(200)}"
+            for name, messages in form.errors.items()
         )
-        return _panel(request, project, forms={kind: form}, message=errors, error=True, status=422)
+        return _action(request, project, kind, forms=forms, message=errors, error=True, status=422)
     try:
         submission = submissions.queue(project, kind, options=form.cleaned_data, by=request.user)
     except submissions.SubmissionError as error:
-        return _panel(request, project, forms={kind: form}, message=str(error), error=True, status=409)
-    return _panel(request, project, message=f"{submission.get_kind_display()}: queued.")
+        return _action(request, project, kind, forms=forms, message=str(error), error=True, status=409)
+    return _action(request, project, kind, forms=_forms(), created=submission,
+                   message=f"{submission.get_kind_display()}: queued. It is first in the jobs below.")  # fmt: skip
 
 
 def _submission_for(request, pk, submission_pk, action):
@@ -89,10 +111,11 @@ def _submission_for(request, pk, submission_pk, action):
 def submission_cancel(request, pk, submission_pk):
     project, submission = _submission_for(request, pk, submission_pk, "send_to_provider")
     try:
-        submissions.cancel(submission, by=request.user)
+        submission = submissions.cancel(submission, by=request.user)
     except submissions.SubmissionError as error:
-        return _panel(request, project, message=str(error), error=True, status=409)
-    return _panel(request, project, message="Stopped following that job.")
+        submission.refresh_from_db()
+        return _card(request, project, submission, note=str(error), status=409)
+    return _card(request, project, submission, note="Stopped following this job.")
 
 
 @login_required
@@ -100,10 +123,10 @@ def submission_cancel(request, pk, submission_pk):
 def submission_retry(request, pk, submission_pk):
     project, submission = _submission_for(request, pk, submission_pk, "send_to_provider")
     try:
-        submissions.retry(submission, by=request.user)
+        again = submissions.retry(submission, by=request.user)
     except submissions.SubmissionError as error:
-        return _panel(request, project, message=str(error), error=True, status=409)
-    return _panel(request, project, message="Queued again.")
+        return _card(request, project, submission, note=str(error), status=409)
+    return _card(request, project, submission, note="Sent again as a new job, first in the list.", also=again)
 
 
 @login_required
@@ -113,12 +136,13 @@ def output_copy_retry(request, pk, submission_pk):
     try:
         outputs.retry_copy(submission)
     except outputs.OutputError as error:
-        return _panel(request, project, message=str(error), error=True, status=409)
-    return _panel(request, project, message="Copying the output again.")
+        return _card(request, project, submission, note=str(error), status=409)
+    submission.refresh_from_db()
+    return _card(request, project, submission, note="Copying the output again.")
 
 
 @login_required
-@require_GET
+@require_safe
 def submission_output(request, pk, submission_pk, which):
     """dubweb's copy of a job's dubbed video or voice track, to project members, seekable; ?download=1 saves
     it under a name that says what it is."""
@@ -149,16 +173,21 @@ def jobs(request):
     """Every submission of the user's teams, filtered by status and provider."""
     status = request.GET.get("status", "")
     provider = request.GET.get("provider", "")
+    project_id = request.GET.get("project", "")
+    project_id = int(project_id) if project_id.isdigit() and len(project_id) < 19 else None
     rows = selectors.team_jobs(
         request.user,
         status=status if status in Submission.Status.values else "",
         provider=provider if provider in Submission.Provider.values else "",
+        project_id=project_id,
     )
+    project = rows.first().project if project_id and rows.exists() else None
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "status": status,
         "provider": provider,
+        "project": project,
         "statuses": Submission.Status.choices,
         "providers": Submission.Provider.choices,
         "key_teams": Team.objects.filter(pk__in=access.teams_where(request.user, "send_to_provider")),
@@ -174,11 +203,13 @@ def modelslab_webhook(request, token):
     30 s at most) and the same way to a repeated delivery."""
     try:
         body = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         return JsonResponse({"error": "The body is not JSON."}, status=400)
     if not isinstance(body, dict):
         return JsonResponse({"error": "The body is not a JSON object."}, status=400)
     submission = submissions.webhook_received(token, body)
     if submission is None:
-        return JsonResponse({"error": "Unknown webhook."}, status=404)
+        return JsonResponse(
+            {"error": "No job waits for this webhook (unknown token or track_id)."}, status=404
+        )
     return HttpResponse(status=204)

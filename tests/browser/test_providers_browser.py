@@ -38,14 +38,14 @@ def test_create_then_push_then_dub_from_the_project_page(page, sandboxed, keynot
     panel = page.locator("#providers-panel")
     panel.locator("summary", has_text="Create on Dubformer").click()  # opens the section
     panel.get_by_role("button", name="Create on Dubformer").click()
-    expect(panel.get_by_text("Succeeded")).to_have_count(1, timeout=20_000)
+    expect(panel.locator(".job .badge", has_text="Succeeded")).to_have_count(1, timeout=20_000)
     expect(panel.get_by_text("Sandbox").first).to_be_visible()
 
     panel.locator("summary", has_text="Push re-translation to Dubformer").click()
     expect(panel.get_by_text("Sends 1 segment and 1 speaker")).to_be_visible()
     panel.get_by_label("Voice volume").select_option("louder")
     panel.get_by_role("button", name="Push re-translation").click()
-    expect(panel.get_by_text("Succeeded")).to_have_count(2, timeout=20_000)
+    expect(panel.locator(".job .badge", has_text="Succeeded")).to_have_count(2, timeout=20_000)
 
     panel.locator("summary", has_text="New ModelsLab dub").click()
     panel.get_by_label("ModelsLab voice id").fill("henry")
@@ -78,7 +78,12 @@ def test_bad_options_are_explained_in_the_panel(page, sandboxed, keynote):
     panel.locator("summary", has_text="New ModelsLab dub").click()
     panel.get_by_label("Speed").fill("9")
     panel.get_by_role("button", name="Create dub").click()
-    expect(panel.get_by_role("alert")).to_contain_text("less than or equal to 2.0")
+    expect(panel.locator(".form-error")).to_contain_text(
+        "Speed: Ensure this value is less than or equal to 2.0"
+    )
+    expect(panel.locator(".form-error")).to_be_focused()  # read first, where the form is, still open
+    expect(panel.get_by_role("alert")).to_have_text("Ensure this value is less than or equal to 2.0.")
+    expect(panel.get_by_label("Speed")).to_have_value("9")
     assert not Submission.objects.exists()
 
 
@@ -121,3 +126,39 @@ def test_what_is_typed_and_what_plays_survive_a_running_jobs_updates(page, sandb
     expect(voice).to_have_value("henry")  # still there, still open, still focused
     expect(voice).to_be_focused()
     assert player.evaluate("video => !video.paused && video.currentTime > 5")  # played on, not reloaded
+
+
+def test_by_keyboard_an_action_lands_on_its_job_and_leaves_the_other_forms_alone(
+    page, sandboxed, keynote, settings
+):
+    settings.SANDBOX_READY_AFTER_S = 600  # the dub keeps running
+    log_in(page, "marco")
+    page.goto(f"/projects/{keynote.pk}/")
+    panel = page.locator("#providers-panel")
+    panel.locator("summary", has_text="Import from Dubformer").click()
+    panel.get_by_label("Dubformer project id").fill("777")  # typed, not sent
+    panel.locator("summary", has_text="New ModelsLab dub").focus()
+    page.keyboard.press("Enter")  # opens the section
+    voice = panel.get_by_label("ModelsLab voice id")
+    voice.focus()
+    page.keyboard.type("henry")
+    page.keyboard.press("Enter")  # submits
+    job = panel.locator(".job").first
+    expect(job).to_be_focused()  # the new job, first in the list, has the focus
+    expect(job).to_contain_text("New ModelsLab dub")
+    expect(panel.locator(".notice")).to_contain_text("New ModelsLab dub: queued")
+    expect(panel.get_by_label("Dubformer project id")).to_have_value("777")  # the other form kept its text
+    expect(panel.locator("#action-import")).to_have_attribute("open", "")
+
+    page.keyboard.press("Tab")
+    expect(job.get_by_role("button", name="Stop following")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(job).to_contain_text("Stopped following this job.")
+    expect(job).to_be_focused()
+    expect(job.locator(".badge").first).to_have_text("Cancelled")
+
+    Submission.objects.all().delete()  # gone meanwhile (another tab, an admin)
+    page.keyboard.press("Tab")
+    expect(job.get_by_role("button", name="Retry")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("That is no longer there")

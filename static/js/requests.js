@@ -1,0 +1,61 @@
+// What a person sees when an htmx request goes wrong outside the editor (which explains its own): htmx
+// swaps nothing on a 4xx/5xx (see base.html's htmx-config), so without this a refused click is silent.
+(function () {
+  "use strict";
+
+  const box = () => document.getElementById("request-problem");
+  const inEditor = (element) => element && element.closest && element.closest("#editor");
+
+  function show(text) {
+    const region = box();
+    if (!region) return;
+    region.querySelector(".request-problem-text").textContent = text;
+    region.hidden = false;
+  }
+
+  function explain(xhr) {
+    const status = xhr.status;
+    if (status === 403 && /CSRF/i.test(xhr.responseText || "")) {
+      return "This page is out of date (your session changed). Reload the page and try again.";
+    }
+    if (status === 403) return "Your role in this team does not allow this.";
+    if (status === 404) return "That is no longer there (it may have been deleted). Reload the page to see where things stand.";
+    if (status >= 500) return "dubweb hit an error and nothing was changed. Try again; if it happens again, tell your administrator.";
+    return `The request was refused (HTTP ${status}). Reload the page and try again.`;
+  }
+
+  document.body.addEventListener("htmx:responseError", (event) => {
+    if (!inEditor(event.detail.elt)) show(explain(event.detail.xhr));
+  });
+  document.body.addEventListener("htmx:sendError", (event) => {
+    if (!inEditor(event.detail.elt)) show("The server cannot be reached. Check your connection; nothing was changed.");
+  });
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail.successful && box()) box().hidden = true;
+  });
+  // After a swap, the element the server marked (a new job, an error to read) takes the focus, so that a
+  // keyboard or screen-reader user lands where the answer is.
+  document.body.addEventListener("htmx:afterSettle", () => {
+    const marked = document.querySelector("[data-focus]");
+    if (marked) { marked.removeAttribute("data-focus"); marked.focus(); }
+  });
+
+  // A job card that changes status (it asks for itself every few seconds) says so to screen readers once.
+  let before = null;
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const card = event.detail.target;
+    before = card && card.classList && card.classList.contains("job") ? [card.id, card.getAttribute("aria-label")] : null;
+  });
+  document.body.addEventListener("htmx:afterSwap", () => {
+    if (!before) return;
+    const [id, label] = before;
+    const card = document.getElementById(id);
+    const announcer = document.getElementById("job-announcer");
+    if (card && announcer && card.getAttribute("aria-label") !== label) announcer.textContent = card.getAttribute("aria-label");
+    before = null;
+  });
+
+  document.addEventListener("click", (event) => {
+    if (event.target.closest && event.target.closest(".request-problem-close")) box().hidden = true;
+  });
+})();
