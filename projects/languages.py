@@ -12,8 +12,6 @@ A blank column means the provider does not take that language in that role.
 
 from dataclasses import dataclass
 
-from .providers import modelslab
-
 
 class UnsupportedLanguage(ValueError):
     """The provider does not offer this language in this role; the message says so to a person."""
@@ -72,9 +70,20 @@ LANGUAGES = [
 BY_CODE = {language.code: language for language in LANGUAGES}
 CHOICES = [(language.code, language.name) for language in LANGUAGES]
 
-# ModelsLab's own lists (providers.md §2.2) live with its client; the table above must stay within them.
-MODELSLAB_OUTPUT_CODES = modelslab.OUTPUT_LANGS
-MODELSLAB_SOURCE_CODES = modelslab.SOURCE_LANGS
+# ModelsLab's own lists (providers.md §2.2); its client validates with them, and the table above must stay
+# within them. Plain data: this module imports nothing of dubweb's, so provider clients may use it.
+# Word for word from ModelsLab's documentation (providers.md §2.2): the output enum of the OpenAPI schema,
+# and the source codes of the older parameter table (it says "56" but lists these 58).
+MODELSLAB_OUTPUT_CODES = ("es", "fr", "hi", "it", "pt-br", "en-us", "en-gb", "ja", "zh")
+# fmt: off
+MODELSLAB_SOURCE_CODES = (
+    "af", "ar", "hy", "az", "be", "bs", "bg", "ca", "zh-CN", "zh-TW", "hr", "cs", "da", "nl",
+    "en", "et", "fi", "fr", "gl", "ka", "de", "el", "he", "hi", "hu", "is", "id", "it",
+    "ja", "kn", "kk", "ko", "lv", "lt", "mk", "ms", "ml", "mr", "ne", "no", "fa", "pl",
+    "pt", "ro", "ru", "sr", "sk", "sl", "es", "sw", "sv", "ta", "te", "th", "tr", "uk",
+    "ur", "vi",
+)
+# fmt: on
 
 
 def get(code):

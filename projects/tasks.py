@@ -1,6 +1,7 @@
 """django-q2 entry points: thin; the work and its state are in services.submissions."""
 
 from .services import outputs, submissions
+from .signals import checks_due
 
 
 def send_submission(submission_pk):
@@ -8,14 +9,9 @@ def send_submission(submission_pk):
 
 
 def check_submissions():
-    """Periodic: look at the provider jobs that are due a check (and, in the sandbox, let the fake
-    ModelsLab deliver the webhooks of the dubs it has finished)."""
-    from django.conf import settings
-
-    if settings.PROVIDER_SANDBOX:
-        from sandbox.webhooks import deliver_due_webhooks
-
-        deliver_due_webhooks()
+    """Periodic: look at the provider jobs that are due a check (and let whoever listens, such as the
+    sandbox's fake ModelsLab delivering the webhooks of the dubs it has finished, act first)."""
+    checks_due.send(sender=check_submissions)
     submissions.check_due()
 
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from projects.ranges import ranged_file_response
+from dubweb.http_ranges import ranged_file_response
 
 from . import catalog, media
 from .failures import (

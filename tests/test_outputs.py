@@ -9,9 +9,9 @@ import responses
 from django.test import TestCase
 from django.urls import reverse
 
+from dubweb.http_ranges import requested_range
 from projects.models import Submission
 from projects.providers.downloads import DownloadFailed, download
-from projects.ranges import requested_range
 from projects.services import outputs, submissions
 
 VIDEO_URL = "https://cdn.example.com/renders/out.mp4"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from projects.providers import payloads
 from projects.providers.http import InvalidRequest
+from projects.services import payloads
 
 from .factories import SegmentFactory, SpeakerFactory
 from .schemas import CONTRACTS, dubformer_errors, modelslab_errors

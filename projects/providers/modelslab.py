@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote, urlsplit
 
+from ..languages import MODELSLAB_OUTPUT_CODES, MODELSLAB_SOURCE_CODES
 from .http import (
     InvalidRequest,
     MalformedResponse,
@@ -32,18 +33,9 @@ from .http import (
 
 logger = logging.getLogger("dubweb.providers")
 
-# Word for word from ModelsLab's documentation (providers.md §2.2): the output enum of the OpenAPI schema,
-# and the source codes of the older parameter table (it says "56" but lists these 58).
-OUTPUT_LANGS = ("es", "fr", "hi", "it", "pt-br", "en-us", "en-gb", "ja", "zh")
-# fmt: off
-SOURCE_LANGS = (
-    "af", "ar", "hy", "az", "be", "bs", "bg", "ca", "zh-CN", "zh-TW", "hr", "cs", "da", "nl",
-    "en", "et", "fi", "fr", "gl", "ka", "de", "el", "he", "hi", "hu", "is", "id", "it",
-    "ja", "kn", "kk", "ko", "lv", "lt", "mk", "ms", "ml", "mr", "ne", "no", "fa", "pl",
-    "pt", "ro", "ru", "sr", "sk", "sl", "es", "sw", "sv", "ta", "te", "th", "tr", "uk",
-    "ur", "vi",
-)
-# fmt: on
+# ModelsLab's own language lists are part of dubweb's language table (projects/languages.py, Django-free).
+OUTPUT_LANGS = MODELSLAB_OUTPUT_CODES
+SOURCE_LANGS = MODELSLAB_SOURCE_CODES
 VOICE_LIST_TYPES = ("manual", "trained", "voice_cover")
 
 

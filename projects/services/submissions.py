@@ -19,11 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Activity, ProviderCredential, ScriptEdit, Submission
-from ..providers import payloads
 from ..providers.dubformer import DubformerClient
 from ..providers.http import InvalidRequest, ProviderError, ProviderUnavailable, RateLimited, mask_payload
 from ..providers.modelslab import ModelsLabClient, webhook_track_id
-from . import outputs, scripts
+from . import outputs, payloads, scripts
 from .script_formats import Script, ScriptSegment, ScriptSpeaker
 
 logger = logging.getLogger("dubweb.submissions")

@@ -11,10 +11,11 @@ from django.utils.text import Truncator, slugify
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
+from dubweb.http_ranges import ranged_file_response
+
 from .. import access, selectors
 from ..forms import CreateOnDubformerForm, ImportFromDubformerForm, NewDubForm, PushRetranslationForm
 from ..models import Submission, Team
-from ..ranges import ranged_file_response
 from ..services import outputs, submissions
 
 TEMPLATE = "projects/includes/providers_panel.html"

@@ -6,9 +6,9 @@ only dubweb knows: which speaker a segment belongs to, language codes per provid
 
 from .. import languages
 from ..models import Segment
+from ..providers import dubformer, modelslab
+from ..providers.http import InvalidRequest
 from ..timecodes import format_timecode
-from . import dubformer, modelslab
-from .http import InvalidRequest
 
 
 def absolute_url(url, site_url):
