@@ -40,6 +40,11 @@ urlpatterns = [
         "<int:pk>/jobs/<int:submission_pk>/cancel/", submissions.submission_cancel, name="submission-cancel"
     ),
     path("<int:pk>/jobs/<int:submission_pk>/retry/", submissions.submission_retry, name="submission-retry"),
+    path(
+        "<int:pk>/jobs/<int:submission_pk>/check-again/",
+        submissions.submission_check_again,
+        name="submission-check-again",
+    ),
     path("<int:pk>/jobs/<int:submission_pk>/card/", submissions.submission_card, name="submission-card"),
     path("<int:pk>/jobs/<int:submission_pk>/keep/", submissions.output_copy_retry, name="output-copy-retry"),
     path(

@@ -378,9 +378,10 @@ class JobAccepted:
     estimated_completion: datetime | None
     balance_minutes: float | None
     translations_count: int | None
+    raw: dict = field(default_factory=dict, repr=False, compare=False)  # the whole answer, kept as sent
 
     @classmethod
-    def from_json(cls, body):
+    def from_json(cls, body, *, raw=None):
         if not isinstance(body, dict):
             raise MalformedResponse("Dubformer answered with something that is not a JSON object.")
         return cls(
@@ -389,6 +390,7 @@ class JobAccepted:
             estimated_completion=_datetime(body.get("estimated_completion_date")),
             balance_minutes=_number(body.get("balance_minutes")),
             translations_count=_whole(body.get("translations_count")),
+            raw=raw if raw is not None else body,
         )
 
 
@@ -539,7 +541,7 @@ class DubformerClient(ProviderClient):
         body = self._call(
             "POST", "/api/v1/projects", json_body=request.to_json(), idempotency_key=idempotency_key
         )
-        return JobAccepted.from_json(body)
+        return JobAccepted.from_json(body, raw=mask_payload(body, [self.api_key]))
 
     def get_project(self, project_id) -> DubformerProject:
         body = self._call("GET", f"/api/v1/projects/{self._project_path(project_id)}", subject="project")
@@ -559,7 +561,7 @@ class DubformerClient(ProviderClient):
             subject="project",
             retranslation=True,
         )
-        return JobAccepted.from_json(body)
+        return JobAccepted.from_json(body, raw=mask_payload(body, [self.api_key]))
 
     def balance(self) -> float:
         """Minutes of source video the account can still dub."""

@@ -305,9 +305,11 @@ class ProviderClient:
                 text = response.text.strip()
                 html = "html" in response.headers.get("Content-Type", "") or text.startswith("<")
                 return {"message": "" if html else text[:300]}
+            # Kept (keys masked, the start only) so that the job's answers show what came instead.
             raise MalformedResponse(
                 f"{self.provider} answered {response.status_code} with something that is not JSON.",
                 status=response.status_code,
+                body={"not_json": self._masked(response.text[:1000])},
             ) from None
 
     def _rejection(self, status, said):

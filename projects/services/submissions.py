@@ -9,6 +9,7 @@ Following a provider job is not a sleeping worker: `next_check_at` says when to 
 periodic task (`check_due`) looks.
 """
 
+import json
 import logging
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -20,9 +21,17 @@ from django.utils import timezone
 
 from ..models import Activity, ProviderCredential, ScriptEdit, Submission
 from ..providers.dubformer import DubformerClient
-from ..providers.http import InvalidRequest, ProviderError, ProviderUnavailable, RateLimited, mask_payload
+from ..providers.http import (
+    InvalidRequest,
+    MalformedResponse,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+    mask_payload,
+)
 from ..providers.modelslab import ModelsLabClient, webhook_track_id
 from . import outputs, payloads, scripts
+from .job_states import transition
 from .script_formats import Script, ScriptSegment, ScriptSpeaker
 
 logger = logging.getLogger("dubweb.submissions")
@@ -31,6 +40,14 @@ FIRST_CHECK_S = 5
 MAX_CHECK_INTERVAL_S = 300
 GIVE_UP_AFTER = timedelta(hours=24)
 RESEND_AFTER_S = 60  # a provider that stays busy through the client's retries is asked again this much later
+# While following, an answer dubweb cannot read (not JSON, cut short) is taken for a passing fault, like a
+# 503: looked at again later, with backoff; this many in a row and dubweb stops following (a webhook or
+# "Check again" still takes a late result).
+MALFORMED_IN_A_ROW = 5
+# What is kept of each answer: all of it (keys masked) up to this size; and how many answers a job keeps
+# (its first, usually the create's with the cost, and the latest ones).
+ANSWER_MAX_BYTES = 64 * 1024
+ANSWERS_KEPT = 30
 # How long a re-translation waits for Get Project to stop showing the previous result (see _shows_old_result).
 OLD_RESULT_PATIENCE = timedelta(minutes=30)
 
@@ -177,12 +194,14 @@ def _claim(submission_pk):
             return None
         if not interrupted and submission.status != Submission.Status.QUEUED:
             return None
-        submission.status = Submission.Status.SENDING
-        submission.attempts += 1
-        submission.sent_at = submission.sent_at or timezone.now()
-        submission.next_check_at = None
-        submission.save(update_fields=["status", "attempts", "sent_at", "next_check_at", "updated_at"])
-    return submission
+        claimed = transition(
+            submission,
+            Submission.Status.SENDING,
+            attempts=submission.attempts + 1,
+            sent_at=submission.sent_at or timezone.now(),
+            next_check_at=None,
+        )
+    return submission if claimed else None
 
 
 def send(submission_pk):
@@ -215,10 +234,13 @@ def _send_again_later(submission, busy):
         _fail(submission, f"{busy.message} dubweb tried for 24 hours and stopped.")
         return
     wait_s = min(MAX_CHECK_INTERVAL_S, max(RESEND_AFTER_S, busy.retry_after_s or 0))
-    submission.status = Submission.Status.QUEUED
-    submission.next_check_at = timezone.now() + timedelta(seconds=wait_s)
-    submission.error_message = ""
-    submission.save()
+    if not _move(
+        submission,
+        Submission.Status.QUEUED,
+        next_check_at=timezone.now() + timedelta(seconds=wait_s),
+        error_message="",
+    ):
+        return
     logger.info("submission %s: provider busy, sending again in %ss", submission.pk, wait_s)
 
 
@@ -262,8 +284,7 @@ def _send_dubformer(submission):
     submission.cost_minutes = accepted.cost_minutes
     submission.balance_minutes = accepted.balance_minutes
     submission.estimated_completion = accepted.estimated_completion
-    _record_response(submission, 200, {"project_id": accepted.project_id, "cost_minutes": accepted.cost_minutes,
-                                       "balance_minutes": accepted.balance_minutes})  # fmt: skip
+    _record_response(submission, 200, accepted.raw)
     _wait_for_provider(submission)
 
 
@@ -369,7 +390,7 @@ def check(submission_pk):
             return submission
         # Claim this check: a parallel checker skips it until the next planned time.
         submission.next_check_at = timezone.now() + timedelta(seconds=MAX_CHECK_INTERVAL_S)
-        submission.save(update_fields=["next_check_at", "updated_at"])
+        Submission.objects.filter(pk=submission.pk).update(next_check_at=submission.next_check_at)
     try:
         if submission.provider == Submission.Provider.DUBFORMER:
             _check_dubformer(submission)
@@ -383,6 +404,9 @@ def check(submission_pk):
     except ProviderUnavailable as error:
         _record_response(submission, error.status, error.body)
         _plan_next_check(submission)  # the provider is down for now: look again later
+    except MalformedResponse as garbage:
+        _record_response(submission, garbage.status, garbage.body, malformed=True)
+        _after_malformed(submission, garbage)
     except ProviderError as error:
         _record_response(submission, error.status, error.body)
         _fail(submission, error.message)
@@ -393,10 +417,35 @@ def check(submission_pk):
     return submission
 
 
+def _after_malformed(submission, garbage):
+    """A passing fault while following (a proxy's page, a body cut short): look again later, backing off;
+    after MALFORMED_IN_A_ROW in a row, stop following with a message that says the job may still end well."""
+    in_a_row = _malformed_in_a_row(submission)
+    if in_a_row < MALFORMED_IN_A_ROW:
+        _plan_next_check(submission, min(MAX_CHECK_INTERVAL_S, FIRST_CHECK_S * 2**in_a_row))
+        return
+    provider = submission.get_provider_display()
+    _fail(
+        submission,
+        f"{provider} answered {in_a_row} times in a row with something dubweb cannot read ({garbage.message}) "
+        f"and dubweb stopped following this job. It may still finish at {provider}: its webhook, or "
+        '"Check again", picks the result up (Retry would start a new, paid job).',
+    )
+
+
+def _malformed_in_a_row(submission):
+    count = 0
+    for entry in reversed(submission.responses):
+        if not (isinstance(entry, dict) and entry.get("malformed")):
+            break
+        count += 1
+    return count
+
+
 def _check_dubformer(submission):
     with dubformer_client(submission.project.team_id) as client:
         project = client.get_project(submission.provider_job_id)
-    _record_response(submission, 200, {"status": project.status, "error": project.error_message or None})
+    _record_response(submission, 200, project.raw)
     if project.status == "in_progress":
         submission.estimated_completion = project.estimated_completion or submission.estimated_completion
         _plan_next_check(submission)
@@ -459,18 +508,86 @@ def _import_scripts(submission, remote):
             project.save(update_fields=["dubformer_project_id", "updated_at"])
 
 
-# --- state changes -----------------------------------------------------------------------------------------
+# --- state changes: every status change goes through job_states.transition ------------------------------
+
+# What the worker learns along the way, written with each status change (never the whole row).
+RECORD_FIELDS = (
+    "request",
+    "responses",
+    "provider_job_id",
+    "fetch_url",
+    "cost_minutes",
+    "balance_minutes",
+    "estimated_completion",
+)
 
 
-def _record_response(submission, status, body):
-    entry = {"at": timezone.now().isoformat(), "status": status, "body": body}
-    submission.responses = [*submission.responses[-19:], entry]  # the last 20 are enough to follow a job
+def _move(submission, to, **fields):
+    """transition() with what the worker learnt; when the job moved on meanwhile (stopped, ended by
+    another check), its answers are still kept, and the other change stands."""
+    if transition(submission, to, **{name: getattr(submission, name) for name in RECORD_FIELDS}, **fields):
+        submission.new_answers = []
+        return True
+    _keep_answers(submission)
+    logger.info("submission %s: not moved to %s, it is %s now", submission.pk, to, submission.status)
+    return False
+
+
+def _keep_answers(submission):
+    new = getattr(submission, "new_answers", [])
+    with transaction.atomic():
+        current = Submission.objects.select_for_update().get(pk=submission.pk)
+        fields = {"responses": _bounded_log([*current.responses, *new])} if new else {}
+        for name in ("provider_job_id", "fetch_url", "request"):  # e.g. a job stopped while it was sent
+            if not getattr(current, name) and getattr(submission, name):
+                fields[name] = getattr(submission, name)
+        if fields:
+            Submission.objects.filter(pk=submission.pk).update(**fields)
+    submission.new_answers = []
+    submission.refresh_from_db()
+
+
+def _record_response(submission, status, body, *, malformed=False, note=""):
+    """Keep the provider's whole answer (already masked by the client), bounded in size."""
+    entry = {"at": timezone.now().isoformat(), "status": status, "body": _storable(body)}
+    if malformed:
+        entry["malformed"] = True
+    if note:
+        entry["note"] = note
+    submission.responses = _bounded_log([*submission.responses, entry])
+    submission.new_answers = [*getattr(submission, "new_answers", []), entry]
+
+
+def _bounded_log(entries):
+    if len(entries) <= ANSWERS_KEPT:
+        return entries
+    return [entries[0], *entries[-(ANSWERS_KEPT - 1) :]]
+
+
+def _storable(body):
+    """`body` as a database can store it: over ANSWER_MAX_BYTES, or not valid JSON (NaN, a NUL that
+    PostgreSQL refuses), it becomes its JSON text, cut, with a note."""
+    try:
+        text = json.dumps(body, ensure_ascii=False, allow_nan=False)
+        as_is = "\\u0000" not in text
+    except (TypeError, ValueError, RecursionError):
+        text, as_is = json.dumps(body, ensure_ascii=False, default=str), False
+    text = text.replace("\\u0000", "\\ufffd")
+    size = len(text.encode())
+    if size <= ANSWER_MAX_BYTES:
+        return body if as_is else {"as_text": text}
+    return {
+        "truncated": f"The answer was {size // 1024} KB; its first {ANSWER_MAX_BYTES // 1024} KB are kept.",
+        "as_text": text.encode()[:ANSWER_MAX_BYTES].decode(errors="ignore"),
+    }
 
 
 def _wait_for_provider(submission, *, first_check_s=FIRST_CHECK_S):
-    submission.status = Submission.Status.WAITING
-    submission.next_check_at = timezone.now() + timedelta(seconds=first_check_s)
-    submission.save()
+    _move(
+        submission,
+        Submission.Status.WAITING,
+        next_check_at=timezone.now() + timedelta(seconds=first_check_s),
+    )
 
 
 def _plan_next_check(submission, after_s=None):
@@ -484,32 +601,88 @@ def _plan_next_check(submission, after_s=None):
             until_estimate = (submission.estimated_completion - timezone.now()).total_seconds()
             if until_estimate > after_s:
                 after_s = min(until_estimate, MAX_CHECK_INTERVAL_S)
-    submission.status = Submission.Status.WAITING
-    submission.next_check_at = timezone.now() + timedelta(seconds=after_s)
-    submission.save()
+    _move(submission, Submission.Status.WAITING, next_check_at=timezone.now() + timedelta(seconds=after_s))
 
 
 def _succeed(submission, *, video="", audio=""):
-    submission.status = Submission.Status.SUCCEEDED
-    submission.output_video_url = video[:1000]
-    submission.output_audio_url = audio[:1000]
-    submission.finished_at = timezone.now()
-    submission.next_check_at = None
-    submission.error_message = ""
     with transaction.atomic():  # the copy's task is queued once this is committed
+        if not _move(
+            submission,
+            Submission.Status.SUCCEEDED,
+            output_video_url=video[:1000],
+            output_audio_url=audio[:1000],
+            finished_at=timezone.now(),
+            next_check_at=None,
+            error_message="",
+        ):
+            return
         outputs.plan_copy(submission)
-        submission.save()
+        Submission.objects.filter(pk=submission.pk).update(
+            output_copy=submission.output_copy, output_copy_error=submission.output_copy_error
+        )
+        message = f"{submission.get_kind_display()} finished"
+        if followed_again(submission):
+            message += " after dubweb had stopped following it"
         Activity.objects.create(project=submission.project, actor=submission.created_by, verb="submission",
-                                message=f"{submission.get_kind_display()} finished")  # fmt: skip
+                                message=message)  # fmt: skip
 
 
 def _fail(submission, message):
-    submission.status = Submission.Status.FAILED
-    submission.error_message = message
-    submission.finished_at = timezone.now()
-    submission.next_check_at = None
-    submission.save()
-    logger.info("submission %s failed: %s", submission.pk, message)
+    if _move(
+        submission,
+        Submission.Status.FAILED,
+        error_message=message,
+        finished_at=timezone.now(),
+        next_check_at=None,
+    ):
+        logger.info("submission %s failed: %s", submission.pk, message)
+
+
+FOLLOWED_AGAIN = "followed again"
+
+
+def followed_again(submission):
+    """Whether this job had failed while it was followed and was then followed again (and so a success
+    came late)."""
+    return any(isinstance(entry, dict) and entry.get("note", "").startswith(FOLLOWED_AGAIN)
+               for entry in submission.responses)  # fmt: skip
+
+
+def can_follow_again(submission):
+    """A job that failed after the provider took it may still be finishing there."""
+    return submission.status == Submission.Status.FAILED and bool(submission.provider_job_id)
+
+
+def follow_again(submission, *, why):
+    """Failed → waiting for a job the provider took, and a check now: a late success is then taken.
+    Returns whether it was done (False when the job is not such a job, or moved on meanwhile)."""
+    if not can_follow_again(submission):
+        return False
+    _record_response(
+        submission, None, None, note=f"{FOLLOWED_AGAIN} ({why}); it had failed: {submission.error_message}"
+    )
+    if not transition(
+        submission,
+        Submission.Status.WAITING,
+        responses=submission.responses,
+        next_check_at=timezone.now(),
+        finished_at=None,
+        error_message="",
+    ):
+        submission.refresh_from_db()
+        return False
+    submission.new_answers = []
+    pk = submission.pk
+    transaction.on_commit(lambda: _enqueue_check(pk))
+    return True
+
+
+def _enqueue_check(submission_pk):
+    from django_q.tasks import async_task
+
+    async_task(
+        "projects.tasks.check_submission", submission_pk, task_name=f"check-submission-{submission_pk}"
+    )
 
 
 def cancel(submission, *, by):
@@ -518,12 +691,19 @@ def cancel(submission, *, by):
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         if submission.finished:
             raise SubmissionError("This job has already ended.")
-        submission.status = Submission.Status.CANCELLED
-        submission.finished_at = timezone.now()
-        submission.next_check_at = None
-        submission.save()
+        transition(submission, Submission.Status.CANCELLED, finished_at=timezone.now(), next_check_at=None)
     Activity.objects.create(project=submission.project, actor=by, verb="submission",
                             message=f"Cancelled: {submission.get_kind_display()}")  # fmt: skip
+    return submission
+
+
+def check_again(submission, *, by):
+    """A person asks to follow a job that failed while it was followed ("Check again")."""
+    if not can_follow_again(submission):
+        raise SubmissionError("Only a job the provider had taken, and that failed, can be checked again.")
+    with transaction.atomic():
+        if not follow_again(submission, why=f"Check again by {by.get_username()}"):
+            raise SubmissionError("This job has changed meanwhile; look at it again.")
     return submission
 
 
@@ -536,7 +716,8 @@ def retry(submission, *, by):
 
 def webhook_received(token, body):
     """A ModelsLab webhook: find the submission by its token (and track_id), then confirm by a fetch
-    before trusting it. Repeated deliveries change nothing once the job has ended."""
+    before trusting it. Repeated deliveries change nothing once the job has ended well or was stopped; a
+    job that failed while followed is followed again (see follow_again)."""
     submission = Submission.objects.filter(
         webhook_token=token, provider=Submission.Provider.MODELSLAB
     ).first()
@@ -547,9 +728,10 @@ def webhook_received(token, body):
         return None
     if submission.status == Submission.Status.WAITING:
         Submission.objects.filter(pk=submission.pk).update(next_check_at=timezone.now())
-        from django_q.tasks import async_task
-
-        async_task(
-            "projects.tasks.check_submission", submission.pk, task_name=f"check-submission-{submission.pk}"
-        )
+        _enqueue_check(submission.pk)
+    elif can_follow_again(submission):
+        # dubweb had stopped following (answers it could not read, 24 hours…): the dub may have finished
+        # after all. The check that follows confirms it before anything is taken.
+        with transaction.atomic():
+            follow_again(submission, why="ModelsLab's webhook")
     return submission

@@ -32,3 +32,26 @@ def copy_stuck(submission):
     from ..services.outputs import copy_stuck as stuck
 
     return stuck(submission)
+
+
+@register.filter
+def can_follow_again(submission):
+    """The job failed after the provider took it: "Check again" may still find its result."""
+    from ..services.submissions import can_follow_again as can
+
+    return can(submission)
+
+
+@register.filter
+def followed_again(submission):
+    from ..services.submissions import followed_again as again
+
+    return again(submission)
+
+
+@register.filter
+def pretty_json(value):
+    """A stored answer, indented, for the job's details."""
+    import json
+
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)

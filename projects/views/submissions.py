@@ -132,6 +132,19 @@ def submission_retry(request, pk, submission_pk):
 
 @login_required
 @require_POST
+def submission_check_again(request, pk, submission_pk):
+    """Follow again a job that failed after the provider took it: a late result is taken, nothing is re-sent."""
+    project, submission = _submission_for(request, pk, submission_pk, "send_to_provider")
+    try:
+        submission = submissions.check_again(submission, by=request.user)
+    except submissions.SubmissionError as error:
+        submission.refresh_from_db()
+        return _card(request, project, submission, note=str(error), status=409)
+    return _card(request, project, submission, note="Asking the provider where this job stands…")
+
+
+@login_required
+@require_POST
 def output_copy_retry(request, pk, submission_pk):
     project, submission = _submission_for(request, pk, submission_pk, "send_to_provider")
     try:
