@@ -1,6 +1,6 @@
 from django import forms
 
-from . import languages
+from . import languages, video_urls
 from .models import Project, Team
 from .services import script_formats
 from .timecodes import TimecodeError, format_timecode, parse_timecode
@@ -57,6 +57,19 @@ class ProjectForm(forms.ModelForm):
         self.fields[
             "dubformer_project_id"
         ].help_text = "Filled when the project is created on or imported from Dubformer."
+
+    def clean_source_video_url(self):
+        """Percent-encoded as the providers' contracts want (`format: uri`), and checked by the same rule
+        now, rather than refused by the worker later."""
+        value = self.cleaned_data.get("source_video_url", "")
+        try:
+            value = video_urls.normalise(value)
+        except video_urls.BadURL as error:
+            raise forms.ValidationError(str(error)) from None
+        problem = video_urls.problem(value, relative_ok=True) if value else ""
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
 
     def clean(self):
         cleaned = super().clean()
@@ -269,9 +282,40 @@ class PushRetranslationForm(forms.Form):
 
 
 class NewDubForm(forms.Form):
+    """A ModelsLab dub of the project's video. ModelsLab dubs with one voice: the form proposes the ModelsLab
+    voice id of the speaker with the most lines, and refuses a target language ModelsLab does not offer."""
+
     voice_id = forms.CharField(label="ModelsLab voice id", required=False, max_length=100,
                                help_text="Empty: ModelsLab's default voice.")  # fmt: skip
     voice_model = forms.CharField(label="Voice model", required=False, initial="kokoro", max_length=50)
     speed = forms.FloatField(label="Speed", initial=1.0, min_value=0.5, max_value=2.0)
     seed = forms.IntegerField(label="Seed", required=False, min_value=0, max_value=2**31 - 1,
                               help_text="Empty or 0: random.")  # fmt: skip
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        if project is None:
+            return
+        from .services.voices import default_modelslab_voice
+
+        voice_id, speaker = default_modelslab_voice(project)
+        if voice_id:
+            self.fields["voice_id"].initial = voice_id
+            self.fields["voice_id"].help_text = (
+                f"Proposed: {speaker}'s (the speaker with the most lines); ModelsLab dubs with one voice. "
+                "Empty: ModelsLab's default voice."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.project is not None and not languages.modelslab_dubs_into(self.project.target_language):
+            raise forms.ValidationError(modelslab_language_refusal(self.project))
+        return cleaned
+
+
+def modelslab_language_refusal(project):
+    return (
+        f"ModelsLab cannot dub into {project.target_language_name}: it dubs only into "
+        f"{', '.join(languages.modelslab_output_names())}."
+    )

@@ -106,6 +106,17 @@ def _provider_code(code, attribute, provider, role):
     return value
 
 
+def modelslab_dubs_into(code):
+    """Whether ModelsLab can dub into this language (its output list has only nine)."""
+    language = BY_CODE.get(code)
+    return bool(language and language.modelslab_output)
+
+
+def modelslab_output_names():
+    """The languages ModelsLab dubs into, by name, for messages."""
+    return [language.name for language in LANGUAGES if language.modelslab_output]
+
+
 def dubformer_source(code):
     return _provider_code(code, "dubformer_source", "Dubformer", "a source")
 

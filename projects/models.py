@@ -5,8 +5,8 @@ ends after it starts, and its speaker belongs to the same project (a composite f
 triggers on SQLite: see migration 0002).
 """
 
+import contextlib
 import json
-import re
 import secrets
 import uuid
 import zlib
@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from . import languages
+from . import languages, video_urls
 
 
 class Team(models.Model):
@@ -60,11 +60,14 @@ class Membership(models.Model):
 
 
 def validate_video_url(value):
-    """An absolute http(s) URL, or a path on this site (`/static/demo/…`) made absolute when sent."""
-    if value.startswith("/") and not value.startswith("//"):
-        return
-    if not re.match(r"^https?://[^\s/]+", value):
-        raise ValidationError("Give a full http(s):// address of the video, or a path on this site.")
+    """An absolute http(s) URL, or a path on this site (`/static/demo/…`) made absolute when sent; valid
+    by RFC 3986 (the contracts' `format: uri`) once percent-encoded, as it is saved (Project.save)."""
+    try:
+        problem = video_urls.problem(video_urls.normalise(value), relative_ok=True)
+    except video_urls.BadURL as error:
+        problem = str(error)
+    if problem:
+        raise ValidationError(problem)
 
 
 class Project(models.Model):
@@ -113,6 +116,13 @@ class Project(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # Stored as the providers' contracts want it (`format: uri`): spaces, accents, brackets encoded.
+        # One that cannot be encoded is left as typed: validation says why, and a request carrying it is refused.
+        with contextlib.suppress(video_urls.BadURL):
+            self.source_video_url = video_urls.normalise(self.source_video_url)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("projects:detail", args=[self.pk])

@@ -4,7 +4,9 @@ The clients validate what leaves (InvalidRequest names the segment or field); th
 only dubweb knows: which speaker a segment belongs to, language codes per provider, absolute URLs.
 """
 
-from .. import languages
+from django.utils.text import slugify
+
+from .. import languages, video_urls
 from ..models import Segment
 from ..providers import dubformer, modelslab
 from ..providers.http import InvalidRequest
@@ -12,10 +14,14 @@ from ..timecodes import format_timecode
 
 
 def absolute_url(url, site_url):
-    """Providers fetch the video themselves: a path on this site becomes a full URL."""
+    """Providers fetch the video themselves: a path on this site becomes a full URL, percent-encoded as
+    their contracts want (a row saved before URLs were encoded on save is encoded here)."""
     if url.startswith("/") and not url.startswith("//"):
-        return site_url.rstrip("/") + url
-    return url
+        url = site_url.rstrip("/") + url
+    try:
+        return video_urls.normalise(url)
+    except video_urls.BadURL as error:
+        raise InvalidRequest([f"The source video URL cannot be sent: {error}"]) from None
 
 
 def _language(convert, code):
@@ -84,11 +90,19 @@ def retranslation_request(project, *, mixing_mode=None, use_fixed_timings=None, 
     )
 
 
+def file_prefix(project):
+    """The start of the dubbed file's name at ModelsLab: the project and its language (ModelsLab's default
+    names every file `…spanish_dub…`). ASCII letters, digits and underscores, like its own default."""
+    title = slugify(project.title).replace("-", "_").strip("_")[:40].strip("_") or "dub"
+    return f"{title}_{project.target_language.lower().replace('-', '_')}"
+
+
 def dubbing_request(project, *, site_url, voice_id=None, voice_model=None, speed=None, seed=None, webhook=None,
                     track_id=None):  # fmt: skip
     if not project.source_video_url:
         raise InvalidRequest(["The project has no source video URL; add one before creating a dub."])
     return modelslab.CreateDubbingRequest(
+        file_prefix=file_prefix(project),
         init_video=absolute_url(project.source_video_url, site_url),
         source_lang=_language(languages.modelslab_source, project.source_language),
         output_lang=_language(languages.modelslab_output, project.target_language),

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from .. import languages
 from ..models import Activity, ProviderCredential, ScriptEdit, Submission
 from ..providers.dubformer import DubformerClient
 from ..providers.http import (
@@ -149,6 +150,11 @@ def queue(project, kind, *, options=None, by=None, enqueue=True):
         options.get("dubformer_project_id") or project.dubformer_project_id
     ):
         raise SubmissionError("Give the Dubformer project id to import.")
+    if kind == Submission.Kind.NEW_DUB and not languages.modelslab_dubs_into(project.target_language):
+        raise SubmissionError(
+            f"ModelsLab cannot dub into {project.target_language_name}: it dubs only into "
+            f"{', '.join(languages.modelslab_output_names())}."
+        )
     running = project.submissions.filter(kind=kind).exclude(status__in=Submission.FINISHED)
     if kind != Submission.Kind.NEW_DUB and running.exists():
         raise SubmissionError("The same action is already under way for this project; wait for it to end.")

@@ -10,6 +10,24 @@ from .submissions import dubformer_client
 CACHE_S = 3600
 
 
+def default_modelslab_voice(project):
+    """(voice id, speaker name) the New ModelsLab dub form proposes: ModelsLab dubs a whole video with one
+    voice, so the per-speaker "ModelsLab voice id" of the speaker with the most lines; ("", "") if none has one."""
+    from django.db.models import Count
+
+    from ..models import Speaker
+
+    found = (
+        Speaker.objects.filter(project=project)
+        .exclude(modelslab_voice_id="")
+        .annotate(lines=Count("segments"))
+        .order_by("-lines", "speaker_id", "pk")
+        .values_list("modelslab_voice_id", "name")
+        .first()
+    )
+    return found or ("", "")
+
+
 def dubformer_voices(project):
     """([(voice_key, label)], problem): the catalogue for the project's target language, or why not."""
     cache_key = f"dubformer-voices:{project.team_id}:{project.target_language}"

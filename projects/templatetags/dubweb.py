@@ -22,6 +22,16 @@ def language_name(code):
 
 
 @register.filter
+def modelslab_dubs_into(code):
+    return languages.modelslab_dubs_into(code)
+
+
+@register.filter
+def modelslab_languages(_):
+    return ", ".join(languages.modelslab_output_names())
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key, "")
 

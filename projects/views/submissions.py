@@ -27,17 +27,18 @@ FORMS = {
 }
 
 
-def _forms(data=None, kind=None):
+def _forms(project, data=None, kind=None):
     """One form per action; ids carry the action's name, as the four sit in one page."""
     return {
-        name.value: form(data if name == kind else None, auto_id=f"{name.value}-%s")
+        name.value: form(data if name == kind else None, auto_id=f"{name.value}-%s",
+                         **({"project": project} if name == Submission.Kind.NEW_DUB else {}))
         for name, form in FORMS.items()
-    }
+    }  # fmt: skip
 
 
 def _panel(request, project):
     project.can_send = access.can(project.role, "send_to_provider")
-    context = {"project": project, "forms": _forms(), **selectors.providers_panel(project)}
+    context = {"project": project, "forms": _forms(project), **selectors.providers_panel(project)}
     return render(request, f"{TEMPLATE}#providers-panel", context)
 
 
@@ -86,11 +87,12 @@ def submission_create(request, pk, kind):
     project = access.get_project_for(request.user, pk, "send_to_provider")
     if kind not in FORMS:
         raise Http404("No such action.")
-    forms = _forms(request.POST, kind)
+    forms = _forms(project, request.POST, kind)
     form = forms[kind]
     if not form.is_valid():
         errors = " ".join(  # a refused value is echoed by some messages: not 5,000 characters of it
-            f"{form.fields[name].label}: {Truncator(' '.join(messages)).chars(200)}"
+            (f"{form.fields[name].label}: " if name in form.fields else "")
+            + Truncator(" ".join(messages)).chars(200)
             for name, messages in form.errors.items()
         )
         return _action(request, project, kind, forms=forms, message=errors, error=True, status=422)
@@ -98,7 +100,7 @@ def submission_create(request, pk, kind):
         submission = submissions.queue(project, kind, options=form.cleaned_data, by=request.user)
     except submissions.SubmissionError as error:
         return _action(request, project, kind, forms=forms, message=str(error), error=True, status=409)
-    return _action(request, project, kind, forms=_forms(), created=submission,
+    return _action(request, project, kind, forms=_forms(project), created=submission,
                    message=f"{submission.get_kind_display()}: queued. It is first in the jobs below.")  # fmt: skip
 
 
