@@ -243,3 +243,20 @@ def test_a_huge_answer_is_kept_cut_with_a_note(api, dub):
     kept = dub.responses[-1]["body"]
     assert "first 64 KB are kept" in kept["truncated"] and len(kept["as_text"].encode()) <= 64 * 1024
     assert dub.status == Submission.Status.WAITING
+
+
+def test_a_failed_webhook_for_a_failed_job_changes_nothing(api, dub, client):
+    api.post(f"{ML}/fetch/7", json={"status": "failed", "message": "Video could not be processed"})
+    check_now(dub)
+    assert dub.status == Submission.Status.FAILED
+    hook = reverse("projects:modelslab-webhook", args=[dub.webhook_token])
+    payload = {
+        "status": "failed",
+        "id": "7",
+        "message": "Video could not be processed",
+        "track_id": str(dub.pk),
+    }
+    assert client.post(hook, payload, content_type="application/json").status_code == 204
+    dub.refresh_from_db()
+    assert dub.status == Submission.Status.FAILED and "could not be processed" in dub.error_message
+    assert len([call for call in api.calls if "/fetch/" in call.request.url]) == 1

@@ -433,7 +433,8 @@ def _after_malformed(submission, garbage):
     provider = submission.get_provider_display()
     _fail(
         submission,
-        f"{provider} answered {in_a_row} times in a row with something dubweb cannot read ({garbage.message}) "
+        f"{provider} answered {in_a_row} times in a row with something dubweb cannot read "
+        f"({garbage.message.rstrip('.')}) "
         f"and dubweb stopped following this job. It may still finish at {provider}: its webhook, or "
         '"Check again", picks the result up (Retry would start a new, paid job).',
     )
@@ -735,7 +736,7 @@ def webhook_received(token, body):
     if submission.status == Submission.Status.WAITING:
         Submission.objects.filter(pk=submission.pk).update(next_check_at=timezone.now())
         _enqueue_check(submission.pk)
-    elif can_follow_again(submission):
+    elif can_follow_again(submission) and str(body.get("status", "")).strip().lower() == "success":
         # dubweb had stopped following (answers it could not read, 24 hours…): the dub may have finished
         # after all. The check that follows confirms it before anything is taken.
         with transaction.atomic():
