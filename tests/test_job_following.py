@@ -189,10 +189,12 @@ def test_no_status_is_saved_outside_the_transition_function():
     offenders = []
     for path in [*root.glob("services/*.py"), *root.glob("views/*.py"), root / "tasks.py"]:
         text = path.read_text()
-        for needle in (".status = Submission.Status", "update(status=", "submission.save()", '"status"]'):
+        for needle in ("submission.status = ", "job.status = ", "update(status=", '"status"]'):
             if needle in text and path.name != "job_states.py":
                 offenders.append(f"{path.name}: {needle}")
     assert offenders == []
+    # and the worker never saves its whole (stale) copy of a job
+    assert "submission.save()" not in (root / "services" / "submissions.py").read_text()
 
 
 # --- every answer kept whole --------------------------------------------------------------------------
