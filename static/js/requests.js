@@ -55,6 +55,16 @@
     before = null;
   });
 
+  // A job's answers, opened to read, stay open while its card refreshes itself.
+  let openAnswers = [];
+  document.body.addEventListener("htmx:beforeSwap", () => {
+    openAnswers = Array.from(document.querySelectorAll("details.job-answers[open]"), (details) => details.id);
+  });
+  document.body.addEventListener("htmx:afterSwap", () => {
+    openAnswers.forEach((id) => { const details = document.getElementById(id); if (details) details.open = true; });
+    openAnswers = [];
+  });
+
   document.addEventListener("click", (event) => {
     if (event.target.closest && event.target.closest(".request-problem-close")) box().hidden = true;
   });

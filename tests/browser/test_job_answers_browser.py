@@ -48,12 +48,16 @@ def test_check_again_takes_a_dub_dubweb_had_stopped_following(page, sandboxed, m
     page.keyboard.press("Enter")
     expect(card.locator("pre").first).to_be_visible()
     expect(card).to_contain_text("not readable, looked at again later")
+    # Tab order: the card's actions come before its answers.
+    expect(card.get_by_role("button").first).to_have_text("Check again")
     screenshot(page, "job-stopped-following")
     button = card.get_by_role("button", name="Check again")
     button.focus()
     page.keyboard.press("Enter")
     expect(page.locator(f"#job-{job.pk}")).to_contain_text("Succeeded", timeout=20_000)
     expect(page.locator(f"#job-{job.pk}")).to_contain_text("Finished after dubweb had stopped following it")
+    # the answers opened before stay open through the card's refreshes
+    expect(page.locator(f"#job-{job.pk}-answers")).to_have_attribute("open", "")
     screenshot(page, "job-taken-late")
 
 
