@@ -262,3 +262,18 @@ def test_a_failed_webhook_for_a_failed_job_changes_nothing(api, dub, client):
     dub.refresh_from_db()
     assert dub.status == Submission.Status.FAILED and "could not be processed" in dub.error_message
     assert len([call for call in api.calls if "/fetch/" in call.request.url]) == 1
+
+
+def test_a_job_given_up_after_24_hours_can_still_be_checked_again(
+    api, dub, manager, django_capture_on_commit_callbacks
+):
+    Submission.objects.filter(pk=dub.pk).update(created_at=timezone.now() - submissions.GIVE_UP_AFTER * 2)
+    dub.refresh_from_db()
+    api.post(f"{ML}/fetch/7", json=PROCESSING)
+    check_now(dub)
+    assert dub.status == Submission.Status.FAILED and "Check again" in dub.error_message
+    api.replace(responses.POST, f"{ML}/fetch/7", json=SUCCESS)
+    with django_capture_on_commit_callbacks(execute=True):
+        submissions.check_again(dub, by=manager)
+    dub.refresh_from_db()
+    assert dub.status == Submission.Status.SUCCEEDED

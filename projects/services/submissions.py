@@ -599,7 +599,8 @@ def _wait_for_provider(submission, *, first_check_s=FIRST_CHECK_S):
 
 def _plan_next_check(submission, after_s=None):
     if timezone.now() - submission.created_at > GIVE_UP_AFTER:
-        _fail(submission, "The provider has not finished after 24 hours; dubweb stopped following this job.")
+        _fail(submission, "The provider has not finished after 24 hours; dubweb stopped following this job. If it "
+                          'finishes later, its webhook or "Check again" takes the result.')  # fmt: skip
         return
     if after_s is None:
         checks = len(submission.responses)
