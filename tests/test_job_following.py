@@ -277,3 +277,13 @@ def test_a_job_given_up_after_24_hours_can_still_be_checked_again(
         submissions.check_again(dub, by=manager)
     dub.refresh_from_db()
     assert dub.status == Submission.Status.SUCCEEDED
+
+
+def test_an_answer_a_database_cannot_store_as_is_is_kept_as_text(api, dub):
+    """NaN is not JSON and PostgreSQL refuses a NUL character: the answer is still kept, as text."""
+    api.post(f"{ML}/fetch/7", body='{"status": "processing", "id": 7, "eta": NaN, "tip": "a\\u0000b"}',
+             content_type="application/json")  # fmt: skip
+    check_now(dub)
+    assert dub.status == Submission.Status.WAITING
+    kept = dub.responses[-1]["body"]
+    assert "NaN" in kept["as_text"] and "\\u0000" not in kept["as_text"]
