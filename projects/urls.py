@@ -46,6 +46,11 @@ urlpatterns = [
         name="submission-check-again",
     ),
     path("<int:pk>/jobs/<int:submission_pk>/card/", submissions.submission_card, name="submission-card"),
+    path(
+        "<int:pk>/jobs/<int:submission_pk>/answers/",
+        submissions.submission_answers,
+        name="submission-answers",
+    ),
     path("<int:pk>/jobs/<int:submission_pk>/keep/", submissions.output_copy_retry, name="output-copy-retry"),
     path(
         "<int:pk>/jobs/<int:submission_pk>/output/<str:which>/",

@@ -235,8 +235,11 @@ def test_the_answers_are_shown_in_the_jobs_details_with_keys_masked(api, dub, cl
     assert dub.responses[-1]["body"]["meta"] == {"file_prefix": "episode-1-fr-fr"}
     client.force_login(manager)
     card = client.get(reverse("projects:submission-card", args=[dub.project_id, dub.pk])).content.decode()
-    assert f'id="job-{dub.pk}-answers"' in card and "episode-1-fr-fr" in card and "fetch_result" in card
-    assert settings.MODELSLAB_API_KEY not in card
+    answers_url = reverse("projects:submission-answers", args=[dub.project_id, dub.pk])
+    assert f'id="job-{dub.pk}-answers"' in card and f'hx-get="{answers_url}"' in card
+    answers = client.get(answers_url).content.decode()
+    assert "episode-1-fr-fr" in answers and "fetch_result" in answers and "HTTP 200" in answers
+    assert settings.MODELSLAB_API_KEY not in answers
 
 
 def test_a_huge_answer_is_kept_cut_with_a_note(api, dub):
@@ -287,3 +290,9 @@ def test_an_answer_a_database_cannot_store_as_is_is_kept_as_text(api, dub):
     assert dub.status == Submission.Status.WAITING
     kept = dub.responses[-1]["body"]
     assert "NaN" in kept["as_text"] and "\\u0000" not in kept["as_text"]
+
+
+def test_only_members_read_a_jobs_answers(api, dub, client, outsider):
+    client.force_login(outsider)
+    response = client.get(reverse("projects:submission-answers", args=[dub.project_id, dub.pk]))
+    assert response.status_code in (403, 404)

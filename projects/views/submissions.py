@@ -82,6 +82,14 @@ def submission_card(request, pk, submission_pk):
 
 
 @login_required
+@require_GET
+def submission_answers(request, pk, submission_pk):
+    """What the provider answered to each call of a job (keys masked), for its card's details."""
+    project, job = _submission_for(request, pk, submission_pk, "view")
+    return render(request, f"{TEMPLATE}#job-answers", {"project": project, "job": job})
+
+
+@login_required
 @require_POST
 def submission_create(request, pk, kind):
     project = access.get_project_for(request.user, pk, "send_to_provider")
