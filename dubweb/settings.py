@@ -185,6 +185,9 @@ PROVIDER_READ_TIMEOUT_S = float(os.environ.get("PROVIDER_READ_TIMEOUT_S", "60"))
 # A finished job's dubbed video and voice track are copied into MEDIA_ROOT (provider links may expire).
 KEEP_PROVIDER_OUTPUTS = env_bool("KEEP_PROVIDER_OUTPUTS", True)
 OUTPUT_MAX_BYTES = int(float(os.environ.get("OUTPUT_MAX_MB", "4096")) * 2**20)
+# The longest one output file may take to arrive, in all (a trickling server is given up, not waited for;
+# both files of a job fit within the worker's Q_TIMEOUT_S).
+OUTPUT_FETCH_MAX_S = float(os.environ.get("OUTPUT_FETCH_MAX_S", "400"))
 
 # Background jobs (django-q2). The ORM broker needs nothing but the database; REDIS_URL switches to Redis.
 # The queue never retries by itself: tasks are idempotent and keep their state on their own rows.
