@@ -113,10 +113,13 @@ TEMPLATES = [
 ]
 
 # Database: SQLite in var/ unless DATABASE_URL names another (PostgreSQL in production and CI).
+# DB_CONN_MAX_AGE (seconds a connection is kept for the next request) is 0 by default: runserver opens a
+# thread per request and each would keep its own connection, exhausting PostgreSQL's. With gunicorn's
+# sync workers (one connection each) 60 saves a connect per request (README, "Production").
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
         conn_health_checks=True,
     )
 }
