@@ -6,12 +6,13 @@ from django.shortcuts import render
 
 
 def lockout_message(username):
+    """The explanation, and the command an admin runs to unlock the account at once."""
     minutes = round(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
-    name = username or "NAME"
-    return (
+    explanation = (
         f"Too many failed sign-ins. Try again in {minutes} minutes, or ask an owner or admin to unlock "
-        f"the account: manage.py axes_reset_username {name}"
+        "the account:"
     )
+    return explanation, f"manage.py axes_reset_username {username or 'NAME'}"
 
 
 def locked_out(request, original_response=None, credentials=None):
@@ -19,5 +20,11 @@ def locked_out(request, original_response=None, credentials=None):
     password given this time was right)."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
     form = AuthenticationForm(request, initial={"username": username})
-    context = {"form": form, "locked_out": lockout_message(username), "next": request.POST.get("next", "")}
+    explanation, command = lockout_message(username)
+    context = {
+        "form": form,
+        "locked_out": explanation,
+        "unlock_command": command,
+        "next": request.POST.get("next", ""),
+    }
     return render(request, "registration/login.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
