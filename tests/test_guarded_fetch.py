@@ -13,6 +13,7 @@ import responses
 from django.test import TestCase
 from django.urls import reverse
 
+import dubweb.urls  # noqa: F401 (loaded now, with the sandbox on: a test below turns it off for a while)
 from projects.models import Submission
 from projects.providers import guarded_fetch
 from projects.providers.downloads import DownloadFailed, download
@@ -227,7 +228,6 @@ def finished_job(project, manager, video):
 def test_a_refused_output_link_leaves_a_note_on_the_job_and_the_page_works(
     web, keeping, project, manager, client
 ):
-    keeping.PROVIDER_SANDBOX = False
     web.get("http://127.0.0.1:8000/media/secret.mp4", body=MEDIA, content_type="video/mp4")
     job = finished_job(project, manager, "http://127.0.0.1:8000/media/secret.mp4")
     assert job.output_copy == Submission.OutputCopy.FAILED and not job.output_video_file
