@@ -9,6 +9,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 import responses
 from django.test import TestCase
 from django.urls import reverse
@@ -255,3 +256,16 @@ def test_the_sandbox_address_is_fetched_only_while_the_sandbox_is_on(local_serve
     assert refused.output_copy == Submission.OutputCopy.FAILED
     assert "private address" in refused.output_copy_error
     assert len(_Handler.seen_hosts) == 1  # the second job's link was never asked for
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_certificate_for_the_name():
+    target = guarded_fetch.Target(
+        url="https://cdn.example.com/out.mp4", host="cdn.example.com", port=443, address="93.184.215.14"
+    )
+    adapter = guarded_fetch._PinnedAdapter(target)
+    request = requests.Request("GET", target.url).prepare()
+    pool = adapter.get_connection_with_tls_context(request, verify=True)
+    assert pool.host == "93.184.215.14" and pool.port == 443
+    assert pool.conn_kw["server_hostname"] == "cdn.example.com"  # SNI
+    assert pool.assert_hostname == "cdn.example.com"  # the certificate must be cdn.example.com's
+    assert pool.cert_reqs == "CERT_REQUIRED"
