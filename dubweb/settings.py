@@ -6,6 +6,7 @@ are on, so that `manage.py check --deploy` is clean.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_q",
     "simple_history",
+    "axes",
     "projects",
     # The fake Dubformer and ModelsLab APIs; its URLs are only served when PROVIDER_SANDBOX is on.
     "sandbox",
@@ -87,6 +89,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "projects.middleware.HtmxLoginRedirectMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the sign-in page with the message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dubweb.urls"
@@ -109,10 +113,13 @@ TEMPLATES = [
 ]
 
 # Database: SQLite in var/ unless DATABASE_URL names another (PostgreSQL in production and CI).
+# DB_CONN_MAX_AGE (seconds a connection is kept for the next request) is 0 by default: runserver opens a
+# thread per request and each would keep its own connection, exhausting PostgreSQL's. With gunicorn's
+# sync workers (one connection each) 60 saves a connect per request (README, "Production").
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
         conn_health_checks=True,
     )
 }
@@ -135,7 +142,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Refuses a sign-in while its username + address is locked out, before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
+
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair is refused for LOGIN_LOCKOUT_MINUTES (the same username from elsewhere, and other
+# users, still sign in, so one attacker cannot lock the whole team out). Unlock earlier with
+# `manage.py axes_reset_username NAME` (README, "Sign-in throttling").
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "projects.views.accounts.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+# The client's address: REMOTE_ADDR, or behind a proxy (SECURE_PROXY_SSL_HEADER=1) the address that proxy
+# appended to X-Forwarded-For (the right-most one; what the client wrote there itself is not believed).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_PROXY_COUNT = 1
 LOGIN_REDIRECT_URL = "projects:list"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -185,6 +215,9 @@ PROVIDER_READ_TIMEOUT_S = float(os.environ.get("PROVIDER_READ_TIMEOUT_S", "60"))
 # A finished job's dubbed video and voice track are copied into MEDIA_ROOT (provider links may expire).
 KEEP_PROVIDER_OUTPUTS = env_bool("KEEP_PROVIDER_OUTPUTS", True)
 OUTPUT_MAX_BYTES = int(float(os.environ.get("OUTPUT_MAX_MB", "4096")) * 2**20)
+# The longest one output file may take to arrive, in all (a trickling server is given up, not waited for;
+# both files of a job fit within the worker's Q_TIMEOUT_S).
+OUTPUT_FETCH_MAX_S = float(os.environ.get("OUTPUT_FETCH_MAX_S", "400"))
 
 # Background jobs (django-q2). The ORM broker needs nothing but the database; REDIS_URL switches to Redis.
 # The queue never retries by itself: tasks are idempotent and keep their state on their own rows.

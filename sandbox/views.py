@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404, JsonResponse
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
@@ -104,6 +104,28 @@ def site_base(request):
 
 def output_url(base_url, name):
     return base_url + reverse("sandbox:output", args=[name])
+
+
+def is_own_webhook(url):
+    """Whether `url` is dubweb's own ModelsLab webhook endpoint (same origin as SITE_URL).
+
+    The sandbox is open to anyone who knows its well-known key, so a webhook it would POST to anywhere
+    else would let strangers make this server call any address: such a webhook is refused."""
+    if not is_url(url):
+        return False
+    site, parts = urlsplit(settings.SITE_URL), urlsplit(url)
+    if (parts.scheme.lower(), parts.netloc.lower()) != (site.scheme.lower(), site.netloc.lower()):
+        return False
+    if parts.username or parts.password or parts.query or parts.fragment:
+        return False
+    prefix = site.path.rstrip("/")
+    if not parts.path.startswith(prefix + "/"):
+        return False
+    try:
+        match = resolve(parts.path[len(prefix) :])
+    except Resolver404:
+        return False
+    return match.view_name == "projects:modelslab-webhook"
 
 
 def is_url(value):
@@ -495,6 +517,8 @@ def validate_dubbing(body):
         return "base64 must be a boolean"
     if body.get("webhook") is not None and not is_url(body["webhook"]):
         return "webhook must be a URL"
+    if body.get("webhook") and not is_own_webhook(body["webhook"]):
+        return "webhook must be dubweb's own ModelsLab webhook URL (the sandbox calls nothing else)"
     for field in ["track_id", "seed"]:
         value = body.get(field)
         if value is not None and (

@@ -3,7 +3,8 @@
 `deliver_due_webhooks()` is called by the app's scheduler, never from a request handler. It POSTs the
 documented payload once to every finished job that asked for a webhook, twice when the job is flagged
 `webhook_duplicate` ("Webhooks may be sent multiple times"). Like ModelsLab's generation webhooks it is best
-effort: a delivery that fails is recorded and not retried (clients fall back to fetch).
+effort: a delivery that fails is recorded and not retried (clients fall back to fetch). It POSTs only to
+dubweb's own ModelsLab webhook endpoint, never to an address a stranger named.
 """
 
 import logging
@@ -13,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import ModelsLabJob
-from .views import output_url
+from .views import is_own_webhook, output_url
 
 log = logging.getLogger(__name__)
 TIMEOUT_S = 10
@@ -37,7 +38,10 @@ def webhook_payload(job):
 
 
 def post_once(job, payload):
-    """One POST; the error text, or "" when the receiver answered 2xx."""
+    """One POST; the error text, or "" when the receiver answered 2xx. Only to dubweb's own webhook
+    endpoint (create_dubbing refuses others; a row from before that rule is not delivered either)."""
+    if not is_own_webhook(job.webhook_url):
+        return "not delivered: the webhook is not dubweb's own ModelsLab webhook URL"
     try:
         response = requests.post(job.webhook_url, json=payload, timeout=TIMEOUT_S)
     except requests.RequestException as exc:

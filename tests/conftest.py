@@ -57,3 +57,27 @@ def project(team):
 @pytest.fixture
 def speaker(project):
     return SpeakerFactory(project=project, speaker_id=1, name="Anna")
+
+
+PUBLIC_ADDRESS = "93.184.215.14"  # a public address (no test connects to it: `responses` answers first)
+
+
+@pytest.fixture
+def fake_dns(monkeypatch):
+    """Answers the guarded fetcher's DNS look-ups offline: names in the dict get its addresses, names
+    ending in example.com a public one, anything else (IP literals, localhost) the real resolver."""
+    import socket
+
+    from projects.providers import guarded_fetch
+
+    answers = {}
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        addresses = answers.get(host) or ([PUBLIC_ADDRESS] if host.endswith("example.com") else None)
+        if addresses is None:
+            return socket.getaddrinfo(host, port, *args, **kwargs)
+        family = {4: socket.AF_INET, 6: socket.AF_INET6}
+        return [(family[6 if ":" in a else 4], socket.SOCK_STREAM, 6, "", (a, port)) for a in addresses]
+
+    monkeypatch.setattr(guarded_fetch, "getaddrinfo", getaddrinfo)
+    return answers

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from projects.models import Membership, Project, Segment, Speaker, Team
 
@@ -36,7 +37,7 @@ def test_demo_has_every_role_several_language_pairs_and_a_long_project():
         "viewer",
     }
     for username in ("owner", "manager", "editor", "reviewer", "viewer", "outsider"):
-        assert authenticate(username=username, password="dubweb-demo") is not None
+        assert authenticate(RequestFactory().post("/"), username=username, password="dubweb-demo") is not None
     projects = Project.objects.filter(team=studio)
     assert projects.values("source_language", "target_language").distinct().count() >= 4
     assert max(project.segments.count() for project in projects) >= 2000

@@ -20,6 +20,11 @@ VIDEO = bytes(range(256)) * 40  # 10 240 bytes
 AUDIO = b"RIFF" + b"\x01" * 5000
 
 
+@pytest.fixture(autouse=True)
+def _public_names(fake_dns):
+    """cdn.example.com resolves to a public address (offline)."""
+
+
 @pytest.fixture
 def web():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:

@@ -24,7 +24,7 @@ CONTRACTS = Path(__file__).parent / "contracts"
 DF = "/sandbox/dubformer/api/v1"
 ML = "/sandbox/modelslab/api/v6/voice"
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-WEBHOOK = "https://hooks.example.test/modelslab"
+WEBHOOK = f"{settings.SITE_URL}/projects/hooks/modelslab/tok3n/"  # dubweb's own: the only one allowed
 
 pytestmark = pytest.mark.django_db
 
@@ -578,3 +578,42 @@ def test_failed_job_webhook_says_failed(client):
     assert payload["status"] == "failed" and payload["track_id"] == "3" and payload["message"]
     job = ModelsLabJob.objects.get(job_id=created["id"])
     assert job.webhook_deliveries == 1 and job.webhook_last_error == "HTTP 500"
+
+
+@pytest.mark.parametrize(
+    "webhook",
+    [
+        "http://example.invalid/",
+        "http://127.0.0.1:22/",
+        "http://169.254.169.254/latest/meta-data/",
+        f"{settings.SITE_URL}/admin/",  # dubweb, but not its webhook endpoint
+        f"{settings.SITE_URL}/projects/hooks/modelslab/tok3n/?then=http://example.invalid/",
+        "https://127.0.0.1:9/projects/hooks/modelslab/tok3n/",  # another scheme, so another origin
+        "http://127.0.0.1:10/projects/hooks/modelslab/tok3n/",  # another port
+        "http://user@127.0.0.1:9/projects/hooks/modelslab/tok3n/",
+    ],
+)
+@responses.activate
+def test_anyone_with_the_sandbox_key_cannot_make_the_server_post_elsewhere(client, webhook):
+    # No login: the sandbox key is well known. Nothing is registered with `responses`, so any POST the
+    # worker tried would be recorded in responses.calls.
+    response = ml_post(
+        client, "/create_dubbing", {"key": settings.MODELSLAB_API_KEY, **DUBBING, "webhook": webhook}
+    )
+    assert response.status_code == 400
+    modelslab_validator("Error").validate(response.json())
+    assert "dubweb's own ModelsLab webhook" in response.json()["message"]
+    assert not ModelsLabJob.objects.exists()
+    assert deliver_due_webhooks() == 0
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_a_job_stored_with_a_foreign_webhook_is_never_posted(client):
+    created = create_dubbing(client, webhook=WEBHOOK)
+    ModelsLabJob.objects.filter(job_id=created["id"]).update(webhook_url="http://127.0.0.1:22/")
+    make_ready(ModelsLabJob, job_id=created["id"])
+    deliver_due_webhooks()
+    assert len(responses.calls) == 0
+    job = ModelsLabJob.objects.get(job_id=created["id"])
+    assert "not dubweb's own ModelsLab webhook" in job.webhook_last_error

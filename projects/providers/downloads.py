@@ -4,7 +4,8 @@ Providers do not promise how long their output links live (providers.md 2.8: Mod
 so dubweb keeps its own copy. Nothing here knows Django: the caller gives the URL and a writable binary
 file. A GET is safe to repeat, so connection errors, timeouts, 429 and 5xx are retried with backoff and
 jitter (the same policy as the API calls); other 4xx, an HTML or JSON page instead of media, and a file
-over the size limit are final.
+over the size limit are final. The fetch itself is a guarded one (guarded_fetch): a link to a private
+address, directly or by a redirect, is refused and never retried.
 """
 
 import logging
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 import requests
 from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
+from . import guarded_fetch
 from .http import RetryPolicy
 
 logger = logging.getLogger("dubweb.providers")
@@ -45,22 +47,27 @@ def download(
     dest,
     *,
     max_bytes,
-    session=None,
     connect_timeout_s=5.0,
     read_timeout_s=60.0,
+    total_timeout_s=900.0,
+    allowed_origins=(),
     retry=RetryPolicy(),  # noqa: B008 (frozen dataclass)
     sleep=time.sleep,
 ):
     """Stream `url` into `dest` (truncated before each attempt). Raises DownloadFailed."""
     if urlsplit(url).scheme not in ("http", "https"):
         raise DownloadFailed("The provider's output link is not an http(s) URL.")
-    owned = session is None
-    session = session or requests.Session()
+    policy = guarded_fetch.FetchPolicy(
+        connect_timeout_s=connect_timeout_s,
+        read_timeout_s=read_timeout_s,
+        total_timeout_s=total_timeout_s,
+        allowed_origins=tuple(allowed_origins),
+    )
 
     def attempt():
         dest.seek(0)
         dest.truncate()
-        return _fetch(session, url, dest, max_bytes, (connect_timeout_s, read_timeout_s))
+        return _fetch(url, dest, max_bytes, policy)
 
     def wait(state):
         exponential = retry.backoff_base_s * 2 ** (state.attempt_number - 1)
@@ -73,17 +80,13 @@ def download(
         sleep=sleep,
         reraise=True,
     )
-    try:
-        return retrying(attempt)
-    finally:
-        if owned:
-            session.close()
+    return retrying(attempt)
 
 
-def _fetch(session, url, dest, max_bytes, timeout):
-    host = urlsplit(url).netloc
+def _fetch(url, dest, max_bytes, policy):
+    host = urlsplit(url).hostname or "the provider"
     try:
-        with session.get(url, stream=True, timeout=timeout) as response:
+        with guarded_fetch.get(url, policy) as response:
             status = response.status_code
             if status == 429 or status >= 500:
                 raise _Retryable(f"{host} answered {status} for the output file.")
@@ -105,6 +108,13 @@ def _fetch(session, url, dest, max_bytes, timeout):
                 dest.write(chunk)
             if declared.isdigit() and size != int(declared):
                 raise _Retryable(f"{host} closed the connection before the whole file arrived.")
+    except guarded_fetch.FetchRefused as refused:
+        raise DownloadFailed(f"The output link {refused}; not copied.") from None
+    except guarded_fetch.TooSlow:
+        raise DownloadFailed(
+            f"{host} did not send the whole output file within {policy.total_timeout_s:g} s; "
+            "use the provider's link."
+        ) from None
     except requests.ConnectTimeout:
         raise _Retryable(f"{host} could not be reached to fetch the output file.") from None
     except requests.Timeout:

@@ -114,11 +114,19 @@ def _copy(submission, kind, url, stored):
             max_bytes=settings.OUTPUT_MAX_BYTES,
             connect_timeout_s=settings.PROVIDER_CONNECT_TIMEOUT_S,
             read_timeout_s=settings.PROVIDER_READ_TIMEOUT_S,
+            total_timeout_s=settings.OUTPUT_FETCH_MAX_S,
+            allowed_origins=fetch_exceptions(),
         )
         scratch.seek(0)
         stored.save(
             f"{submission.pk}-{kind}{_extension(url, fetched.content_type)}", File(scratch), save=False
         )
+
+
+def fetch_exceptions():
+    """Origins a server-side fetch may reach although private: the sandbox, served by dubweb itself at
+    SITE_URL (usually 127.0.0.1), and only while it is on."""
+    return (settings.SITE_URL,) if settings.PROVIDER_SANDBOX else ()
 
 
 def _extension(url, content_type):

@@ -1,0 +1,27 @@
+"""gunicorn settings for production mode (README, "Production"): `gunicorn dubweb.wsgi` reads this file.
+
+Every value can be changed from the environment. Sync workers, one request at a time each: each keeps at
+most one database connection, so DB_CONN_MAX_AGE may be raised safely (WEB_CONCURRENCY connections).
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get(
+    "GUNICORN_BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+)
+workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8)))
+worker_class = "sync"
+# A request never waits on a provider (the worker does): a page slower than this is stuck, so restart it.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so that a slow leak never grows.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
+max_requests_jitter = 100
+# Trust X-Forwarded-* only from the proxy on this machine (FORWARDED_ALLOW_IPS to change).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+# Load the app before forking, so a configuration error (no collectstatic, no SECRET_KEY) stops the start.
+preload_app = True
