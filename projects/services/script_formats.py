@@ -1,8 +1,8 @@
 """Script files in and out: SRT, WebVTT, Dubformer JSON and CSV. Pure functions, no database.
 
 Parsing returns a `Script` or raises `ScriptFileError` with every problem found and its line, so a
-person can fix the file in one go. Subtitle timings and text go through pysubs2; what pysubs2 does not
-tell (line numbers, WebVTT cue identifiers and voice tags) is read from the lines around it.
+person can fix the file in one go. Subtitle files are read block by block (blank-line separated), so that
+every block is either a cue or a problem with its line; pysubs2 writes them.
 """
 
 import codecs
@@ -11,9 +11,11 @@ import html
 import io
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pysubs2
+from django.utils.translation import ngettext
 
 from ..timecodes import MAX_MS, TimecodeError, check_range, format_timecode, parse_timecode
 
@@ -65,6 +67,8 @@ class Script:
     # matched to the project's speakers by name.
     speaker_match: str = "id"
     notices: list[str] = field(default_factory=list)
+    # Whether some speakers were read from `Name: ` prefixes, a guess the user may undo.
+    speakers_from_prefixes: bool = False
 
     def to_dict(self):
         # vars() rather than dataclasses.asdict: the fields are flat, and asdict's deep copy is the
@@ -217,46 +221,48 @@ def parse_subtitles(text, fmt, *, text_column="target", speaker_prefixes=True):
     """A script from an SRT or WebVTT file. The cue text goes to `text_column` ("target" or "source").
 
     The speaker comes from a WebVTT voice tag (`<v Mary>`) or, when `speaker_prefixes`, from a
-    `Name: ` at the start of the cue."""
+    `Name: ` at the start of the cue, when the file uses such prefixes as speaker names (see
+    `_prefix_speakers`)."""
     problems = _Problems()
     lines = text.splitlines()
     if fmt == "vtt" and (not lines or not lines[0].lstrip("\ufeff").startswith("WEBVTT")):
         raise ScriptFileError([Problem(1, "a WebVTT file must start with the line “WEBVTT”.")])
-
-    timing_lines, cleaned = _scan_cue_blocks(lines, fmt, problems)
-    problems.raise_if_any()
-    if not timing_lines:
+    if not any("-->" in line for line in lines):
         raise ScriptFileError(
             "No subtitle cues found: no line has a timing like “00:00:01,000 --> 00:00:02,500”. "
             "Is this really a subtitle file?"
         )
-    try:
-        subs = pysubs2.SSAFile.from_string(
-            "\n".join(cleaned), format_=fmt, keep_html_tags=True, keep_unknown_html_tags=True
+    cues = _scan_cue_blocks(lines, fmt, problems)
+    problems.raise_if_any()
+
+    read = []  # (line, start_ms, end_ms, voice name, text) of each cue
+    stripped_markup = 0
+    for line, start_ms, end_ms, cue_lines in cues:
+        raw = "\n".join(cue_lines).strip()
+        raw = raw.replace("\\N", "\n").replace("\\n", "\n").replace("\\h", "\u00a0")
+        if _ASS_TAGS.search(raw) or _TAGS.search(_VOICE_TAGS.sub("", raw)):
+            stripped_markup += 1
+        voice = _VOICE.search(raw)
+        read.append(
+            (line, start_ms, end_ms, voice.group(1).strip() if voice else None, _plain_text(raw, fmt))
         )
-    except (pysubs2.exceptions.Pysubs2Error, ValueError) as error:
-        raise ScriptFileError(f"The subtitle file could not be read: {error}") from None
-    events = [event for event in subs if not event.is_comment]
-    # Each cue kept its timing line, so the n-th event is the n-th timing line.
-    event_lines = timing_lines if len(events) == len(timing_lines) else [None] * len(events)
+    named = _prefix_speakers([body for *_, voice, body in read if not voice]) if speaker_prefixes else set()
 
     script = Script(speaker_match="name")
     speaker_ids = {}
-    stripped_markup = 0
     empty = 0
-    for event, line in zip(events, event_lines, strict=True):
-        raw = event.text.replace("\\N", "\n").replace("\\n", "\n").replace("\\h", "\u00a0")
-        name, body = _speaker_and_text(raw, fmt, speaker_prefixes)
-        if _ASS_TAGS.search(raw) or _TAGS.search(_VOICE_TAGS.sub("", raw)):
-            stripped_markup += 1
-        if event.end <= event.start:
+    for line, start_ms, end_ms, voice, body in read:
+        name = voice
+        if not voice and named:
+            prefix = _name_prefix(body)
+            if prefix and prefix[0].casefold() in named:
+                name, body = prefix[0], prefix[1]
+                script.speakers_from_prefixes = True
+        if end_ms <= start_ms:
             problems.add(
                 line,
-                f"the cue ends ({format_timecode(event.end)}) before it starts ({format_timecode(event.start)}).",
+                f"the cue ends ({format_timecode(end_ms)}) before it starts ({format_timecode(start_ms)}).",
             )
-            continue
-        if event.start < 0:
-            problems.add(line, "the cue starts before 0.")
             continue
         if not body:
             empty += 1
@@ -264,16 +270,23 @@ def parse_subtitles(text, fmt, *, text_column="target", speaker_prefixes=True):
             problems.add(line, f"the speaker name is longer than {MAX_SPEAKER_NAME} characters.")
             continue
         speaker_id = _speaker_for_name(name, speaker_ids, script)
-        segment = ScriptSegment(start_ms=int(event.start), end_ms=int(event.end), speaker_id=speaker_id)
+        segment = ScriptSegment(start_ms=start_ms, end_ms=end_ms, speaker_id=speaker_id)
         setattr(segment, f"{text_column}_text", body)
         script.segments.append(segment)
     problems.raise_if_any()
     if stripped_markup:
         script.notices.append(
-            f"Formatting tags (italics, colours…) were removed from {stripped_markup} cues."
+            ngettext(
+                "Formatting tags (italics, colours…) were removed from %(count)d cue.",
+                "Formatting tags (italics, colours…) were removed from %(count)d cues.",
+                stripped_markup,
+            )
+            % {"count": stripped_markup}
         )
     if empty:
-        script.notices.append(f"{empty} cues have no text.")
+        script.notices.append(
+            ngettext("%(count)d cue has no text.", "%(count)d cues have no text.", empty) % {"count": empty}
+        )
     return script
 
 
@@ -289,49 +302,87 @@ def _speaker_for_name(name, speaker_ids, script):
 
 
 def _scan_cue_blocks(lines, fmt, problems):
-    """Line numbers of the timing lines, and the file without WebVTT notes, styles and cue identifiers
-    (which pysubs2 would otherwise read as text). Malformed timing lines are problems."""
-    timing_lines = []
-    cleaned = []
-    block = []  # (line_number, text) of the current block
+    """Every cue of the file as (timing line number, start_ms, end_ms, text lines). Each block that is not
+    a cue is a problem named by its line: a block without a timing line, text before a timing, a cue
+    number followed by text but no timing. Nothing is glued onto a neighbour or dropped quietly.
 
-    def flush():
-        timing_at = next((i for i, (_, text) in enumerate(block) if "-->" in text), None)
-        if timing_at is None:
-            if fmt == "srt":
-                cleaned.extend(text for _, text in block)
-            block.clear()
-            return
-        # Lines before the timing line are a cue identifier (SRT's number): pysubs2 skips a number,
-        # so keep it for SRT; drop WebVTT identifiers, which may be any text.
-        kept = block if fmt == "srt" else block[timing_at:]
-        cleaned.extend(text for _, text in kept)
-        cleaned.append("")
-        block.clear()
-
-    start = 1 if fmt == "vtt" else 0
-    if fmt == "vtt":
-        cleaned.extend([lines[0], ""])
-    for number, line in enumerate(lines[start:], start=start + 1):
-        if not line.strip():
-            flush()
+    Blocks are separated by blank lines. A block may hold more than one cue (a blank line forgotten
+    between them): the SRT cue number just before a timing belongs to that timing's cue."""
+    cues = []
+    blocks = _blocks(lines, start=1 if fmt == "vtt" else 0)
+    if fmt == "vtt" and blocks and blocks[0][0][0] == 2:
+        blocks = blocks[1:]  # the header's own lines ("Kind: captions"), right under WEBVTT
+    for block in blocks:
+        if fmt == "vtt" and block[0][1].split(None, 1)[0] in ("NOTE", "STYLE", "REGION"):
             continue
-        if "-->" in line:
-            match = _TIMING.match(line)
-            if not match:
-                problems.add(number, f"this timing is malformed: “{line.strip()[:80]}”.")
-            else:
-                for value in match.groups():
-                    try:
-                        parse_timecode(value)
-                    except TimecodeError as error:
-                        problems.add(number, str(error))
-                        break
-                else:
-                    timing_lines.append(number)
-        block.append((number, line))
-    flush()
-    return timing_lines, cleaned
+        timings = [index for index, (_, text) in enumerate(block) if "-->" in text]
+        if not timings:
+            problems.add(block[0][0], f"a block without a timing line: “{_quote_lines(block)}”.")
+            continue
+        lead = block[: timings[0]]
+        if len(lead) > 1 or (lead and fmt == "srt" and not _CUE_NUMBER.match(lead[0][1])):
+            problems.add(lead[0][0], f"text before the timing line: “{_quote_lines(lead)}”.")
+        for position, index in enumerate(timings):
+            number, timing = block[index]
+            end = timings[position + 1] if position + 1 < len(timings) else len(block)
+            text = block[index + 1 : end]
+            if fmt == "srt":
+                if end < len(block) and text and _CUE_NUMBER.match(text[-1][1]):
+                    text = text[:-1]  # the next cue's number, a blank line having been forgotten
+                own = block[index - 1][1] if index and _CUE_NUMBER.match(block[index - 1][1]) else None
+                _check_stray_cue_number(own, text, problems)
+            timings_ms = _read_timing(number, timing, problems)
+            if timings_ms:
+                cues.append((number, *timings_ms, [line for _, line in text]))
+    return cues
+
+
+_CUE_NUMBER = re.compile(r"^\s*\d{1,9}\s*$")
+
+
+def _blocks(lines, start):
+    """The file's lines as blocks of (line number, line), split at blank lines."""
+    blocks, block = [], []
+    for number, line in enumerate(lines[start:], start=start + 1):
+        if line.strip():
+            block.append((number, line))
+        elif block:
+            blocks.append(block)
+            block = []
+    if block:
+        blocks.append(block)
+    return blocks
+
+
+def _quote_lines(lines):
+    text = " / ".join(line.strip() for _, line in lines)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _read_timing(number, line, problems):
+    """(start_ms, end_ms) of a timing line, or None with the problem added."""
+    match = _TIMING.match(line)
+    if not match:
+        problems.add(number, f"this timing is malformed: “{line.strip()[:80]}”.")
+        return None
+    try:
+        return parse_timecode(match[1]), parse_timecode(match[2])
+    except TimecodeError as error:
+        problems.add(number, str(error))
+        return None
+
+
+def _check_stray_cue_number(own_number, text, problems):
+    """The next cue's number inside a cue's text, with text after it: a cue whose timing line (and
+    the blank line before it) is missing. Read as it is, its number and text would be voiced as part
+    of this cue."""
+    if own_number is None:
+        return
+    expected = int(own_number) + 1
+    for index, (number, line) in enumerate(text[:-1]):
+        if _CUE_NUMBER.match(line) and int(line) == expected:
+            problems.add(number, f"cue {expected} has no timing line: “{_quote_lines(text[index:])}”.")
+            return
 
 
 def _plain_text(raw, fmt):
@@ -343,16 +394,44 @@ def _plain_text(raw, fmt):
     return "\n".join(line.strip() for line in text.strip().splitlines()).strip()
 
 
-def _speaker_and_text(raw, fmt, speaker_prefixes):
-    voice = _VOICE.search(raw)
-    body = _plain_text(raw, fmt)
-    if voice:
-        return voice.group(1).strip(), body
-    if speaker_prefixes:
-        match = _NAME_PREFIX.match(body)
-        if match and len(match["name"].split()) <= 4:
-            return match["name"].strip(), match["text"].strip()
-    return None, body
+_QUOTES = "\"'“”„«»‘’‚‹›「『"
+
+
+def _name_prefix(body):
+    """(name, rest) when the text starts with something that could be a speaker's `Name: `."""
+    match = _NAME_PREFIX.match(body)
+    if match and len(match["name"].split()) <= 4:
+        return match["name"].strip(), match["text"].strip()
+    return None
+
+
+def _looks_like_a_name(name):
+    words = name.split()
+    return len(words) <= 3 and (name.isupper() or all(word[0].isupper() for word in words))
+
+
+def _prefix_speakers(bodies):
+    """Which `Name:` prefixes of the cues are speakers (casefolded). A colon is also ordinary
+    punctuation (`Digo: "…"` is "I say: …"), so a prefix is a speaker only when the file uses it as one:
+    the same prefix starts two or more cues, or several cues start with names (capitalised words or
+    ALL CAPS) as a list of speakers does. A prefix that opens a quotation is reported speech, unless
+    the same prefix is a speaker elsewhere in the file."""
+    counts = Counter()
+    name_like = Counter()
+    with_text = 0
+    for body in bodies:
+        with_text += bool(body)
+        prefix = _name_prefix(body)
+        if not prefix or prefix[1].startswith(tuple(_QUOTES)):
+            continue
+        key = prefix[0].casefold()
+        counts[key] += 1
+        if _looks_like_a_name(prefix[0]):
+            name_like[key] += 1
+    speakers = {key for key, count in counts.items() if count >= 2}
+    if len(name_like) >= 2 and name_like.total() >= 0.3 * with_text:
+        speakers |= set(name_like)
+    return speakers
 
 
 def to_subtitles(script, fmt, *, text_column="target", speaker_names=True):
