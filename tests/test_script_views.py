@@ -32,13 +32,14 @@ def script_rows(project):
 
 def test_import_into_an_empty_project_applies_at_once(client, editor, project):
     client.force_login(editor)
-    response = upload(client, project, "keynote.srt", (DATA / "keynote.srt").read_bytes())
+    # WebVTT voice tags name the speakers outright: nothing is guessed, so nothing to confirm.
+    response = upload(client, project, "keynote.vtt", (DATA / "keynote.vtt").read_bytes())
     assert response.status_code == 302 and response.url == project.get_absolute_url()
     assert script_rows(project)[0] == (800, 3150, "Welcome, everyone, to the launch.", "Anna")
     assert list(project.speakers.values_list("speaker_id", "name")) == [(1, "Anna"), (2, "Ben")]
     assert Activity.objects.filter(project=project, verb="import").count() == 1
     page = client.get(project.get_absolute_url()).content.decode()
-    assert "Imported 3 segments and 2 speakers from keynote.srt." in page
+    assert "Imported 3 segments and 2 speakers from keynote.vtt." in page
 
 
 @pytest.mark.parametrize(
@@ -54,6 +55,8 @@ def test_every_format_imports_from_the_page(client, editor, project, name, fmt):
     client.force_login(editor)
     response = upload(client, project, name, (DATA / name).read_bytes())
     assert response.status_code == 302
+    if response.url != project.get_absolute_url():  # speakers guessed from "Name:": shown first
+        client.post(response.url, {"confirm": "1"})
     assert project.segments.count() >= 2
     assert ScriptImport.objects.get(project=project).file_format == fmt
 
@@ -271,3 +274,109 @@ def test_page_round_trip_keeps_timings_and_text(client, editor, project, fmt):
     client.post(confirm_url, {"confirm": "1"})
     assert script_rows(project) == before
     assert Segment.objects.filter(project=project).count() == 20
+
+
+# --- Speakers guessed from "Name:" prefixes ---------------------------------------------------------------
+
+SPANISH = (
+    "1\n00:00:01,000 --> 00:00:03,000\n¿Y qué le dices?\n\n"
+    '2\n00:00:03,500 --> 00:00:06,000\nDigo: "No pienso volver".\n\n'
+    "3\n00:00:06,500 --> 00:00:08,000\nBien dicho.\n"
+)
+
+
+def test_a_dialogue_word_with_a_colon_imports_as_text_not_as_a_speaker(client, editor, project):
+    client.force_login(editor)
+    response = upload(client, project, "serie.es.srt", SPANISH)
+    assert response.url == project.get_absolute_url()  # nothing guessed, nothing to confirm
+    assert script_rows(project)[1] == (3500, 6000, 'Digo: "No pienso volver".', None)
+    assert not project.speakers.exists()
+
+
+def test_guessed_speakers_are_shown_before_anything_is_imported(client, editor, project):
+    client.force_login(editor)
+    response = upload(client, project, "keynote.srt", (DATA / "keynote.srt").read_bytes())
+    staged = ScriptImport.objects.get(project=project)
+    assert response.url == reverse("projects:import-confirm", args=[project.pk, staged.pk])
+    assert not project.segments.exists()
+    page = client.get(response.url).content.decode()
+    assert "Import the script?" in page
+    assert "Speakers found in “Name:” prefixes" in page
+    assert '<strong>Anna</strong> <span class="muted">· 2 lines</span>' in page
+    assert '<strong>Ben</strong> <span class="muted">· 1 line</span>' in page
+    assert '<label for="id_speaker_prefixes">Detect speakers from “Name:” prefixes</label>' in page
+    assert 'name="speaker_prefixes" value="on" checked' in page
+
+
+def test_detection_switched_off_in_the_preview_keeps_the_prefixes_in_the_text(client, editor, project):
+    client.force_login(editor)
+    confirm_url = upload(client, project, "keynote.srt", (DATA / "keynote.srt").read_bytes()).url
+    response = client.post(confirm_url, {"speaker_prefixes_shown": "1", "preview": "1"})
+    assert response.url == confirm_url and not project.segments.exists()
+    page = client.get(confirm_url).content.decode()
+    assert "Anna: Welcome, everyone, to the launch." in page
+    assert "and 0 speakers." in page
+    assert 'name="speaker_prefixes" value="on" aria' in page  # unticked now
+
+    client.post(confirm_url, {"speaker_prefixes_shown": "1", "confirm": "1"})
+    assert script_rows(project)[0] == (800, 3150, "Anna: Welcome, everyone, to the launch.", None)
+    assert not project.speakers.exists()
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "Imported 3 segments and 0 speakers from keynote.srt." in page
+
+
+def test_detection_switched_off_then_on_again_imports_the_speakers(client, editor, project):
+    client.force_login(editor)
+    confirm_url = upload(client, project, "keynote.srt", (DATA / "keynote.srt").read_bytes()).url
+    client.post(confirm_url, {"speaker_prefixes_shown": "1", "preview": "1"})
+    client.post(confirm_url, {"speaker_prefixes_shown": "1", "speaker_prefixes": "on", "confirm": "1"})
+    assert script_rows(project)[0] == (800, 3150, "Welcome, everyone, to the launch.", "Anna")
+    assert list(project.speakers.values_list("name", flat=True)) == ["Anna", "Ben"]
+
+
+def test_speakers_left_without_lines_by_an_import_are_dropped_and_the_backup_keeps_them(
+    client, owner, project, speaker
+):
+    digo = SpeakerFactory(project=project, speaker_id=2, name="Digo", voice_key="voice:Old")
+    make_segments(project, 2, speaker=digo)
+    speaker.voice_key = "voice:Rachel"
+    speaker.save()
+    client.force_login(owner)
+    confirm_url = upload(client, project, "new.srt", (DATA / "keynote.srt").read_bytes()).url
+    client.post(confirm_url, {"confirm": "1"})
+    # Anna still speaks (voice kept), Ben is new, Digo has no line left.
+    assert sorted(project.speakers.values_list("name", "voice_key")) == [
+        ("Anna", "voice:Rachel"),
+        ("Ben", ""),
+    ]
+    client.post(reverse("projects:backup-restore", args=[project.pk, ScriptSnapshot.objects.get().pk]))
+    assert [row[3] for row in script_rows(project)] == ["Digo", "Digo"]
+    assert project.speakers.get(name="Digo").voice_key == "voice:Old"
+
+
+def test_counts_in_messages_are_singular_for_one(client, editor, project):
+    client.force_login(editor)
+    text = "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Anna>Hello.\n"
+    upload(client, project, "one.vtt", text)
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "Imported 1 segment and 1 speaker from one.vtt." in page
+    assert Activity.objects.get(verb="import").message == "Imported 1 segment from one.vtt"
+
+
+# --- Broken subtitle blocks through the page --------------------------------------------------------------
+
+
+def test_a_cue_without_its_timing_line_is_listed_and_the_script_stays(client, editor, project, speaker):
+    make_segments(project, 3, speaker=speaker)
+    before = script_rows(project)
+    client.force_login(editor)
+    text = (
+        "1\n00:00:01,000 --> 00:00:02,000\nCaption text #1\n\n2\nCaption text #2\n\n"
+        "3\n00:00:05,000 --> 00:00:06,000\nCaption text #3\n"
+    )
+    response = upload(client, project, "broken.srt", text)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "<strong>Line 5:</strong> a block without a timing line: “2 / Caption text #2”." in page
+    assert script_rows(project) == before
+    assert not ScriptImport.objects.exists()
