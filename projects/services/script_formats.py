@@ -18,6 +18,7 @@ import pysubs2
 from django.utils.translation import ngettext
 
 from ..timecodes import MAX_MS, TimecodeError, check_range, format_timecode, parse_timecode
+from ..wording import counted
 
 FORMATS = {
     "srt": "SubRip (.srt)",
@@ -276,17 +277,10 @@ def parse_subtitles(text, fmt, *, text_column="target", speaker_prefixes=True):
     problems.raise_if_any()
     if stripped_markup:
         script.notices.append(
-            ngettext(
-                "Formatting tags (italics, colours…) were removed from %(count)d cue.",
-                "Formatting tags (italics, colours…) were removed from %(count)d cues.",
-                stripped_markup,
-            )
-            % {"count": stripped_markup}
+            f"Formatting tags (italics, colours…) were removed from {counted(stripped_markup, 'cue')}."
         )
     if empty:
-        script.notices.append(
-            ngettext("%(count)d cue has no text.", "%(count)d cues have no text.", empty) % {"count": empty}
-        )
+        script.notices.append(f"{counted(empty, 'cue')} {ngettext('has', 'have', empty)} no text.")
     return script
 
 
@@ -510,8 +504,9 @@ def parse_dubformer_json(text):
     )
     if source and unmatched_source:
         script.notices.append(
-            f"{unmatched_source} source segments have no target segment with the same timing; "
-            "they were kept with an empty translation."
+            f"{counted(unmatched_source, 'source segment')} "
+            + ngettext("has", "have", unmatched_source)
+            + " no target segment with the same timing; they were kept with an empty translation."
         )
     if not script.segments:
         script.notices.append("The script has no segments.")

@@ -5,9 +5,9 @@ from collections import Counter
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import ngettext
 
 from ..models import Activity, Project, ScriptImport, ScriptSnapshot, Segment, Speaker
+from ..wording import counted
 from . import script_formats
 from .script_formats import Script, ScriptFileError, ScriptSegment, ScriptSpeaker
 
@@ -147,12 +147,7 @@ def apply_import(script_import, *, by):
             project=project,
             actor=by,
             verb="import",
-            message=ngettext(
-                "Imported %(count)d segment from %(file)s",
-                "Imported %(count)d segments from %(file)s",
-                script_import.segment_count,
-            )
-            % {"count": script_import.segment_count, "file": script_import.filename}
+            message=f"Imported {counted(script_import.segment_count, 'segment')} from {script_import.filename}"
             + (" (the previous script is kept as a backup)" if snapshot else ""),
         )
     return script_import
@@ -181,12 +176,7 @@ def restore_snapshot(snapshot, *, by):
             project=project,
             actor=by,
             verb="restore",
-            message=ngettext(
-                "Restored the backup “%(reason)s” (%(count)d segment)",
-                "Restored the backup “%(reason)s” (%(count)d segments)",
-                snapshot.segment_count,
-            )
-            % {"reason": snapshot.reason, "count": snapshot.segment_count},
+            message=f"Restored the backup “{snapshot.reason}” ({counted(snapshot.segment_count, 'segment')})",
         )
 
 

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access
@@ -14,6 +13,7 @@ from ..forms import ScriptExportForm, ScriptImportForm
 from ..models import ScriptImport, ScriptSnapshot
 from ..services import script_formats, scripts
 from ..services.script_formats import Script, ScriptFileError
+from ..wording import counted
 
 
 @login_required
@@ -57,13 +57,11 @@ def script_import(request, pk):
 
 
 def _report_import(request, staged):
-    segments = ngettext("%(count)d segment", "%(count)d segments", staged.segment_count) % {
-        "count": staged.segment_count
-    }
-    speakers = ngettext("%(count)d speaker", "%(count)d speakers", staged.speaker_count) % {
-        "count": staged.speaker_count
-    }
-    messages.success(request, f"Imported {segments} and {speakers} from {staged.filename}.")
+    messages.success(
+        request,
+        f"Imported {counted(staged.segment_count, 'segment')} and {counted(staged.speaker_count, 'speaker')} "
+        f"from {staged.filename}.",
+    )
     for notice in staged.notices:
         messages.warning(request, notice)
 
