@@ -1,6 +1,8 @@
 """Reading and writing script files, without the database."""
 
 import codecs
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -435,3 +437,70 @@ def test_a_dialogue_word_is_not_a_speaker_amid_many_unlabelled_lines():
     script = sf.parse("\n".join(cues), "srt")
     assert script.speakers == []
     assert script.segments[2].target_text == "Mira: allí."
+
+
+# --- CSV: formulas and hostile input ----------------------------------------------------------------------
+
+TRICKY_TEXTS = [
+    '=HYPERLINK("http://evil.example","Click")',
+    "+1 555 0100",
+    "-5 degrees, she said",
+    "@SUM(A1:A9)",
+    "\tindented",
+    "\rcarriage return first",
+    "'quoted from the start'",
+    "'=already escaped by hand",
+    "''",
+    "It's fine",
+    "=",
+]
+
+
+def test_csv_export_defuses_formulas_for_spreadsheets():
+    script = Script(
+        segments=[ScriptSegment(0, 1000, "=1+1", "@cmd", 1), ScriptSegment(1000, 2000, "-2", "+3", None)],
+        speakers=[ScriptSpeaker(1, "=Anna")],
+    )
+    rows = list(csv.reader(io.StringIO(sf.to_csv(script))))
+    assert rows[1][2:] == ["'=Anna", "'=1+1", "'@cmd"]
+    assert rows[2][2:] == ["", "'-2", "'+3"]
+    for row in rows[1:]:
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row[2:])
+
+
+def test_csv_round_trip_is_exact_for_text_that_starts_like_a_formula_or_a_quote():
+    segments = [
+        ScriptSegment(n * 1000, n * 1000 + 900, text, TRICKY_TEXTS[-1 - n], 1 + n % 2)
+        for n, text in enumerate(TRICKY_TEXTS)
+    ]
+    script = Script(segments=segments, speakers=[ScriptSpeaker(1, "-Anna"), ScriptSpeaker(2, "'Ben")])
+    again = sf.parse(sf.serialize(script, "csv"), "csv")
+    assert [(s.source_text, s.target_text) for s in again.segments] == [
+        (s.source_text, s.target_text) for s in segments
+    ]
+    names = {speaker.speaker_id: speaker.name for speaker in again.speakers}
+    assert [names[s.speaker_id] for s in again.segments[:2]] == ["-Anna", "'Ben"]
+    assert sf.serialize(again, "csv") == sf.serialize(script, "csv")
+
+
+def test_a_quote_typed_in_a_spreadsheet_cell_is_kept():
+    text = "start,end,speaker,source_text,target_text\n0:01.000,0:02.000,,'Tis true,'Tis vrai\n"
+    assert sf.parse(text, "csv").segments[0].target_text == "'Tis vrai"
+
+
+def test_deeply_nested_json_is_refused_with_a_message():
+    assert problems_of(sf.parse, "[" * 100_000 + "]" * 100_000, "dubformer") == [
+        "This JSON is nested too deeply to be a script (lists or objects inside each other "
+        "thousands of times)."
+    ]
+    nested = '{"target_script": ' + '{"a": ' * 100_000 + "1" + "}" * 100_001
+    assert "nested too deeply" in problems_of(sf.parse, nested, "dubformer")[0]
+
+
+def test_a_two_megabyte_line_as_csv_is_refused_with_its_line():
+    text = "start,end,speaker,source_text,target_text\n0:01.000,0:02.000,A,b," + "x" * 2_000_000 + "\n"
+    assert problems_of(sf.parse, text, "csv") == [
+        "Line 2: a cell is longer than 131,072 characters, far more than a line of a script. "
+        "Is this really a script CSV?"
+    ]
+    assert "longer than 131,072" in problems_of(sf.parse, "x" * 2_000_000, "csv")[0]

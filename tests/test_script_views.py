@@ -131,6 +131,18 @@ def test_backup_downloads_as_csv(client, viewer, project, speaker):
 
 BAD_FILES = [
     ("empty.srt", b"", "The submitted file is empty."),
+    ("nested.json", b"[" * 100_000 + b"]" * 100_000, "This JSON is nested too deeply to be a script"),
+    ("nested-upload", b"{" + b'"a":{' * 100_000 + b"}" * 100_001, "This JSON is nested too deeply"),
+    (
+        "nested.csv",
+        b"[" * 100_000 + b"]" * 100_000,
+        "Line 1:</strong> a cell is longer than 131,072 characters",
+    ),
+    (
+        "one-line.csv",
+        b"start,end,speaker,source_text,target_text\n0:01.000,0:02.000,A,b," + b"x" * 2 * 1024 * 1024,
+        "Line 2:</strong> a cell is longer than 131,072 characters",
+    ),
     ("blank.srt", b"\n  \r\n", "The file is empty."),
     ("photo.srt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "not"),
     ("letter.txt", b"Dear team, the script follows next week.", "does not look like a script file"),

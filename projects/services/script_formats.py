@@ -463,6 +463,11 @@ def parse_dubformer_json(text):
         raise ScriptFileError(
             [Problem(error.lineno, f"this is not valid JSON ({error.msg}, column {error.colno}).")]
         ) from None
+    except RecursionError:
+        raise ScriptFileError(
+            "This JSON is nested too deeply to be a script (lists or objects inside each other "
+            "thousands of times)."
+        ) from None
     if not isinstance(data, dict) or not any(key in data for key in DUBFORMER_SCRIPT_KEYS):
         raise ScriptFileError(
             "This JSON is not a Dubformer script: it needs “output_target_script” (a Get Project response) "
@@ -652,11 +657,10 @@ def parse_csv(text):
     naming them is optional; `,` `;` or tab separated). Times as 00:01:02.345 or plain seconds."""
     sample = text[:5000]
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    rows = list(enumerate(csv.reader(io.StringIO(text), dialect), start=1))
-    rows = [(number, row) for number, row in rows if any(cell.strip() for cell in row)]
+        delimiter = ","
+    rows = [(number, row) for number, row in _csv_rows(text, delimiter) if any(cell.strip() for cell in row)]
     if not rows:
         raise ScriptFileError("The file has no rows.")
 
@@ -683,7 +687,7 @@ def parse_csv(text):
     speaker_ids = {}
     for number, row in rows:
         values = {
-            column: (row[index].strip() if index < len(row) else "")
+            column: (_unescape_formula(row[index].strip()) if index < len(row) else "")
             for index, column in enumerate(columns)
             if column
         }
@@ -719,6 +723,32 @@ def parse_csv(text):
     return script
 
 
+def _csv_rows(text, delimiter):
+    """(line number, cells) of each row; a row the csv module cannot read is a problem with its line
+    (a cell over its size limit: a script line is never 128 KB long).
+
+    Only the separator is guessed: spreadsheets quote with "…" and double a " inside, and a guess of
+    the rest can be fooled by cells that start with ' (text that must not run as a formula)."""
+    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
+    rows = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as error:
+            if "field limit" in str(error):
+                message = (
+                    f"a cell is longer than {csv.field_size_limit():,} characters, far more than a line "
+                    "of a script. Is this really a script CSV?"
+                )
+            else:
+                message = f"this row cannot be read as CSV ({error})."
+            raise ScriptFileError([Problem(line, message)]) from None
+        rows.append((line, row))
+
+
 def _csv_time(value, in_ms):
     if not value:
         raise TimecodeError("a start or end time is missing.")
@@ -729,19 +759,49 @@ def _csv_time(value, in_ms):
     return parse_timecode(value)
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"); the
+# export puts a ' before it, which spreadsheets show as text, and the import takes it off again.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A cell that itself starts with ' is escaped too, so that taking the ' off is always right.
+_ESCAPED_STARTS = (*_FORMULA_STARTS, "'")
+
+
+def _escape_formula(cell):
+    return "'" + cell if cell.startswith(_ESCAPED_STARTS) else cell
+
+
+def _unescape_formula(cell):
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_ESCAPED_STARTS) else cell
+
+
+class _RowsEndingInNewline:
+    """A file for csv.writer, which writes each row in one call: rows are written with "\r\n" so that
+    the writer quotes a cell holding a lone "\r" (with "\n" it would not, and no reader could read
+    the file back), and stored ending in "\n"."""
+
+    def __init__(self):
+        self.rows = []
+
+    def write(self, row):
+        self.rows.append(row.removesuffix("\r\n") + "\n")
+
+    def getvalue(self):
+        return "".join(self.rows)
+
+
 def to_csv(script):
     names = {speaker.speaker_id: speaker.name for speaker in script.speakers}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    out = _RowsEndingInNewline()
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for segment in script.segments:
         writer.writerow(
             [
                 format_timecode(segment.start_ms),
                 format_timecode(segment.end_ms),
-                names.get(segment.speaker_id, ""),
-                segment.source_text,
-                segment.target_text,
+                _escape_formula(names.get(segment.speaker_id, "")),
+                _escape_formula(segment.source_text),
+                _escape_formula(segment.target_text),
             ]
         )
     return out.getvalue()
