@@ -68,8 +68,10 @@ class Script:
     # matched to the project's speakers by name.
     speaker_match: str = "id"
     notices: list[str] = field(default_factory=list)
-    # Whether some speakers were read from `Name: ` prefixes, a guess the user may undo.
+    # Whether some speakers were read from `Name: ` prefixes, a guess the user may undo; and then the
+    # script read without that guess.
     speakers_from_prefixes: bool = False
+    without_prefixes: "Script | None" = None
 
     def to_dict(self):
         # vars() rather than dataclasses.asdict: the fields are flat, and asdict's deep copy is the
@@ -236,7 +238,7 @@ def parse_subtitles(text, fmt, *, text_column="target", speaker_prefixes=True):
     cues = _scan_cue_blocks(lines, fmt, problems)
     problems.raise_if_any()
 
-    read = []  # (line, start_ms, end_ms, voice name, text) of each cue
+    read = []  # (line, start_ms, end_ms, voice name, text, "Name:" prefix) of each cue
     stripped_markup = 0
     for line, start_ms, end_ms, cue_lines in cues:
         raw = "\n".join(cue_lines).strip()
@@ -244,29 +246,40 @@ def parse_subtitles(text, fmt, *, text_column="target", speaker_prefixes=True):
         if _ASS_TAGS.search(raw) or _TAGS.search(_VOICE_TAGS.sub("", raw)):
             stripped_markup += 1
         voice = _VOICE.search(raw)
-        read.append(
-            (line, start_ms, end_ms, voice.group(1).strip() if voice else None, _plain_text(raw, fmt))
-        )
-    named = _prefix_speakers([body for *_, voice, body in read if not voice]) if speaker_prefixes else set()
+        body = _plain_text(raw, fmt)
+        prefix = _name_prefix(body) if speaker_prefixes and not voice else None
+        read.append((line, start_ms, end_ms, voice.group(1).strip() if voice else None, body, prefix))
+    named = _prefix_speakers([(body, prefix) for *_, voice, body, prefix in read if not voice])
 
+    script = _script_of(read, named, text_column, problems)
+    if script.speakers_from_prefixes:
+        script.without_prefixes = _script_of(read, set(), text_column, _Problems())
+    problems.raise_if_any()
+    if stripped_markup:
+        script.notices.append(
+            f"Formatting tags (italics, colours…) were removed from {counted(stripped_markup, 'cue')}."
+        )
+    empty = sum(1 for segment in script.segments if not getattr(segment, f"{text_column}_text"))
+    if empty:
+        script.notices.append(f"{counted(empty, 'cue')} {ngettext('has', 'have', empty)} no text.")
+    return script
+
+
+def _script_of(read, named, text_column, problems):
+    """The script of the cues `read`, with the `Name:` prefixes in `named` taken as speakers."""
     script = Script(speaker_match="name")
     speaker_ids = {}
-    empty = 0
-    for line, start_ms, end_ms, voice, body in read:
+    for line, start_ms, end_ms, voice, body, prefix in read:
         name = voice
-        if not voice and named:
-            prefix = _name_prefix(body)
-            if prefix and prefix[0].casefold() in named:
-                name, body = prefix[0], prefix[1]
-                script.speakers_from_prefixes = True
+        if prefix and prefix[0].casefold() in named:
+            name, body = prefix
+            script.speakers_from_prefixes = True
         if end_ms <= start_ms:
             problems.add(
                 line,
                 f"the cue ends ({format_timecode(end_ms)}) before it starts ({format_timecode(start_ms)}).",
             )
             continue
-        if not body:
-            empty += 1
         if name and len(name) > MAX_SPEAKER_NAME:
             problems.add(line, f"the speaker name is longer than {MAX_SPEAKER_NAME} characters.")
             continue
@@ -274,13 +287,6 @@ def parse_subtitles(text, fmt, *, text_column="target", speaker_prefixes=True):
         segment = ScriptSegment(start_ms=start_ms, end_ms=end_ms, speaker_id=speaker_id)
         setattr(segment, f"{text_column}_text", body)
         script.segments.append(segment)
-    problems.raise_if_any()
-    if stripped_markup:
-        script.notices.append(
-            f"Formatting tags (italics, colours…) were removed from {counted(stripped_markup, 'cue')}."
-        )
-    if empty:
-        script.notices.append(f"{counted(empty, 'cue')} {ngettext('has', 'have', empty)} no text.")
     return script
 
 
@@ -388,7 +394,7 @@ def _plain_text(raw, fmt):
     return "\n".join(line.strip() for line in text.strip().splitlines()).strip()
 
 
-_QUOTES = "\"'“”„«»‘’‚‹›「『"
+_QUOTES = tuple("\"'“”„«»‘’‚‹›「『")
 
 
 def _name_prefix(body):
@@ -404,7 +410,7 @@ def _looks_like_a_name(name):
     return len(words) <= 3 and (name.isupper() or all(word[0].isupper() for word in words))
 
 
-def _prefix_speakers(bodies):
+def _prefix_speakers(cues):
     """Which `Name:` prefixes of the cues are speakers (casefolded). A colon is also ordinary
     punctuation (`Digo: "…"` is "I say: …"), so a prefix is a speaker only when the file uses it as one:
     the same prefix starts two or more cues, or several cues start with names (capitalised words or
@@ -413,10 +419,9 @@ def _prefix_speakers(bodies):
     counts = Counter()
     name_like = Counter()
     with_text = 0
-    for body in bodies:
+    for body, prefix in cues:
         with_text += bool(body)
-        prefix = _name_prefix(body)
-        if not prefix or prefix[1].startswith(tuple(_QUOTES)):
+        if not prefix or prefix[1].startswith(_QUOTES):
             continue
         key = prefix[0].casefold()
         counts[key] += 1

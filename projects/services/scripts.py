@@ -75,8 +75,7 @@ def stage_import(
     if script.speakers_from_prefixes:
         # Speakers read from "Name:" prefixes are a guess: keep the file read without it too, so the
         # preview can switch the guess off.
-        plain = script_formats.parse(text, fmt, text_column=text_column, speaker_prefixes=False)
-        data |= {"speaker_prefixes": True, "without_speaker_prefixes": plain.to_dict()}
+        data |= {"speaker_prefixes": True, "without_speaker_prefixes": script.without_prefixes.to_dict()}
     return ScriptImport.objects.create(
         project=project,
         filename=filename[:255],
