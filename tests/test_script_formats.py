@@ -376,6 +376,11 @@ def test_vtt_header_lines_notes_and_styles_are_not_problems():
     assert [s.target_text for s in sf.parse(text, "vtt").segments] == ["Hello"]
 
 
+def test_vtt_cue_right_under_the_header_is_kept():
+    text = "WEBVTT\n00:01.000 --> 00:02.000\nHello\n\n00:03.000 --> 00:04.000\nWorld\n"
+    assert [s.target_text for s in sf.parse(text, "vtt").segments] == ["Hello", "World"]
+
+
 def test_a_number_in_the_dialogue_is_not_taken_for_a_cue_number():
     text = "1\n00:00:01,000 --> 00:00:02,000\nHow many?\n7\n\n2\n00:00:03,000 --> 00:00:04,000\n2\nTwo.\n"
     script = sf.parse(text, "srt")

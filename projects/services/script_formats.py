@@ -310,7 +310,7 @@ def _scan_cue_blocks(lines, fmt, problems):
     between them): the SRT cue number just before a timing belongs to that timing's cue."""
     cues = []
     blocks = _blocks(lines, start=1 if fmt == "vtt" else 0)
-    if fmt == "vtt" and blocks and blocks[0][0][0] == 2:
+    if fmt == "vtt" and blocks and blocks[0][0][0] == 2 and not any("-->" in text for _, text in blocks[0]):
         blocks = blocks[1:]  # the header's own lines ("Kind: captions"), right under WEBVTT
     for block in blocks:
         if fmt == "vtt" and block[0][1].split(None, 1)[0] in ("NOTE", "STYLE", "REGION"):
