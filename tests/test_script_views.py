@@ -139,6 +139,18 @@ BAD_FILES = [
         "Line 1:</strong> a cell is longer than 131,072 characters",
     ),
     (
+        "long-number.json",
+        b'{"target_script": [{"start_ms": ' + b"9" * 5000 + b', "end_ms": 1, "text": "x", "speaker_id": 1}]}',
+        "This JSON holds a number thousands of digits long",
+    ),
+    ("long-hours.srt", b"1\n" + b"9" * 5000 + b":00:01,000 --> 00:00:02,000\nx\n", "Line 2:</strong> “999"),
+    ("long-seconds.csv", b"start,end\n" + b"9" * 5000 + b",1\n", "Line 2:</strong> “999"),
+    (
+        "long-id.json",
+        b'{"target_script": [], "target_speakers": [{"speaker_id": "' + b"9" * 5000 + b'"}]}',
+        "“speaker_id” must be a whole number",
+    ),
+    (
         "one-line.csv",
         b"start,end,speaker,source_text,target_text\n0:01.000,0:02.000,A,b," + b"x" * 2 * 1024 * 1024,
         "Line 2:</strong> a cell is longer than 131,072 characters",

@@ -473,6 +473,10 @@ def parse_dubformer_json(text):
             "This JSON is nested too deeply to be a script (lists or objects inside each other "
             "thousands of times)."
         ) from None
+    except ValueError:  # a number of thousands of digits, which int() refuses to read
+        raise ScriptFileError(
+            "This JSON holds a number thousands of digits long; it is not a script."
+        ) from None
     if not isinstance(data, dict) or not any(key in data for key in DUBFORMER_SCRIPT_KEYS):
         raise ScriptFileError(
             "This JSON is not a Dubformer script: it needs “output_target_script” (a Get Project response) "
@@ -537,7 +541,8 @@ def _dubformer_speakers(items, key, problems):
         speaker_id = _whole_number(item.get("speaker_id"))
         if speaker_id is None or not 0 <= speaker_id <= MAX_SPEAKER_ID:
             problems.add(
-                None, f"{where}: “speaker_id” must be a whole number, not {item.get('speaker_id')!r}."
+                None,
+                f"{where}: “speaker_id” must be a whole number, not {_clip(repr(item.get('speaker_id')))}.",
             )
             continue
         texts = {key: item.get(key) or "" for key in ("name", "voice_key")}
@@ -552,7 +557,9 @@ def _dubformer_speakers(items, key, problems):
             continue
         style = item.get("style", "")
         if style not in ("", "masculine", "feminine"):
-            problems.add(None, f"{where}: “style” must be “masculine” or “feminine”, not {style!r}.")
+            problems.add(
+                None, f"{where}: “style” must be “masculine” or “feminine”, not {_clip(repr(style))}."
+            )
             continue
         seen.add(speaker_id)
         speakers.append(
@@ -583,11 +590,13 @@ def _dubformer_segments(data, key, known_speaker_ids, speakers_key, problems):
         if start_ms is None or end_ms is None:
             problems.add(None, f"{where}: “start_ms” and “end_ms” must be numbers of milliseconds.")
         elif start_ms < 0:
-            problems.add(None, f"{where}: starts before 0 ({start_ms} ms).")
+            problems.add(None, f"{where}: starts before 0 ({_clip(str(start_ms))} ms).")
         elif end_ms <= start_ms:
-            problems.add(None, f"{where}: ends ({end_ms} ms) before it starts ({start_ms} ms).")
+            problems.add(
+                None, f"{where}: ends ({_clip(str(end_ms))} ms) before it starts ({_clip(str(start_ms))} ms)."
+            )
         elif end_ms > MAX_MS:
-            problems.add(None, f"{where}: ends past 24 hours ({end_ms} ms).")
+            problems.add(None, f"{where}: ends past 24 hours ({_clip(str(end_ms))} ms).")
         elif not isinstance(text, str) or "\x00" in text:
             problems.add(None, f"{where}: “text” must be a string.")
         elif speaker_id is None:
@@ -599,6 +608,11 @@ def _dubformer_segments(data, key, known_speaker_ids, speakers_key, problems):
     return segments
 
 
+def _clip(text, length=40):
+    """A value from the file, short enough to quote in a message."""
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
 def _whole_number(value):
     """An int from an int, an integral float or a digit string (providers send ids both ways)."""
     if isinstance(value, bool):
@@ -607,7 +621,7 @@ def _whole_number(value):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+    if isinstance(value, str) and re.fullmatch(r"-?\d{1,18}", value.strip()):
         return int(value)
     return None
 
@@ -759,7 +773,7 @@ def _csv_time(value, in_ms):
         raise TimecodeError("a start or end time is missing.")
     if in_ms:
         if not re.fullmatch(r"\d{1,9}", value):
-            raise TimecodeError(f"“{value}” is not a whole number of milliseconds.")
+            raise TimecodeError(f"“{_clip(value)}” is not a whole number of milliseconds.")
         return check_range(int(value))
     return parse_timecode(value)
 
