@@ -346,9 +346,20 @@ def test_vtt_cue_without_its_timing_line_is_refused_not_dropped():
             "3\n00:00:05,000 --> 00:00:06,000\nCaption text #3\n",
             "Line 4: cue 2 has no timing line: “2 / Caption text #2”.",
         ),
+        (
+            "vtt",  # the same with numbered WebVTT cues
+            "WEBVTT\n\n1\n00:01.000 --> 00:02.000\nCaption text #1\n2\nCaption text #2\n",
+            "Line 6: cue 2 has no timing line: “2 / Caption text #2”.",
+        ),
+        (
+            "vtt",
+            "WEBVTT\n\n00:01.000 --> 00:02.000\nHello\nintro\n00:03.000 --> 00:04.000\nWorld\n",
+            "Line 6: this cue has no blank line before it, so its lines cannot be told apart.",
+        ),
     ],
     ids=["srt-stray-line", "srt-text-parted", "vtt-stray-line", "srt-text-before-timing",
-         "vtt-two-identifiers", "srt-number-and-text-without-timing"],
+         "vtt-two-identifiers", "srt-number-and-text-without-timing", "vtt-number-and-text-without-timing",
+         "vtt-no-blank-line"],
 )  # fmt: skip
 def test_each_block_that_is_not_a_cue_is_a_problem_with_its_line(fmt, text, problem):
     assert problems_of(sf.parse, text, fmt) == [problem]

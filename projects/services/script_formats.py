@@ -306,8 +306,8 @@ def _scan_cue_blocks(lines, fmt, problems):
     a cue is a problem named by its line: a block without a timing line, text before a timing, a cue
     number followed by text but no timing. Nothing is glued onto a neighbour or dropped quietly.
 
-    Blocks are separated by blank lines. A block may hold more than one cue (a blank line forgotten
-    between them): the SRT cue number just before a timing belongs to that timing's cue."""
+    Blocks are separated by blank lines. An SRT block may hold more than one cue (a blank line
+    forgotten between them): the cue number just before a timing belongs to that timing's cue."""
     cues = []
     blocks = _blocks(lines, start=1 if fmt == "vtt" else 0)
     if fmt == "vtt" and blocks and blocks[0][0][0] == 2 and not any("-->" in text for _, text in blocks[0]):
@@ -326,11 +326,17 @@ def _scan_cue_blocks(lines, fmt, problems):
             number, timing = block[index]
             end = timings[position + 1] if position + 1 < len(timings) else len(block)
             text = block[index + 1 : end]
-            if fmt == "srt":
-                if end < len(block) and text and _CUE_NUMBER.match(text[-1][1]):
-                    text = text[:-1]  # the next cue's number, a blank line having been forgotten
-                own = block[index - 1][1] if index and _CUE_NUMBER.match(block[index - 1][1]) else None
-                _check_stray_cue_number(own, text, problems)
+            if fmt == "vtt" and position:
+                # WebVTT cue identifiers may be any text, so which of the lines above belong to
+                # which cue cannot be told.
+                problems.add(
+                    number, "this cue has no blank line before it, so its lines cannot be told apart."
+                )
+                continue
+            if fmt == "srt" and end < len(block) and text and _CUE_NUMBER.match(text[-1][1]):
+                text = text[:-1]  # the next cue's number, a blank line having been forgotten
+            own = block[index - 1][1] if index and _CUE_NUMBER.match(block[index - 1][1]) else None
+            _check_stray_cue_number(own, text, problems)
             timings_ms = _read_timing(number, timing, problems)
             if timings_ms:
                 cues.append((number, *timings_ms, [line for _, line in text]))
