@@ -404,3 +404,18 @@ def test_a_cue_without_its_timing_line_is_listed_and_the_script_stays(client, ed
     assert "<strong>Line 5:</strong> a block without a timing line: “2 / Caption text #2”." in page
     assert script_rows(project) == before
     assert not ScriptImport.objects.exists()
+
+
+def test_csv_export_defuses_formulas_and_importing_it_back_changes_nothing(client, editor, project, speaker):
+    make_segments(project, 3, speaker=speaker)
+    project.segments.filter(start_ms=0).update(target_text='=HYPERLINK("http://evil.example","x")')
+    project.segments.filter(start_ms=2000).update(target_text="-5 degrees", source_text="'quoted'")
+    before = script_rows(project)
+    client.force_login(editor)
+    exported = client.get(
+        reverse("projects:export", args=[project.pk]), {"file_format": "csv", "text_column": "target"}
+    ).content
+    assert b"'=HYPERLINK" in exported and b",'-5 degrees" in exported
+    client.post(upload(client, project, "again.csv", exported).url, {"confirm": "1"})
+    assert script_rows(project) == before
+    assert project.segments.get(start_ms=2000).source_text == "'quoted'"
