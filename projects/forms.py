@@ -130,6 +130,8 @@ class ScriptImportForm(forms.Form):
         label="Take speaker names from “Name:” at the start of a line",
         required=False,
         initial=True,
+        help_text="Only when the file uses them as speakers: the same name on several lines, or a list of "
+        "names. You see the speakers found before anything is imported.",
     )
 
 

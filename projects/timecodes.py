@@ -4,8 +4,8 @@ import re
 
 _TIMECODE = re.compile(
     r"""^\s*
-    (?:(?:(?P<hours>\d+):)?(?P<minutes>\d+):)?   # optional [H:]M:
-    (?P<seconds>\d+)
+    (?:(?:(?P<hours>\d{1,9}):)?(?P<minutes>\d{1,9}):)?   # optional [H:]M: (9 digits: a day is fewer,
+    (?P<seconds>\d{1,9})                                # and int() refuses thousands of digits)
     (?:[.,](?P<fraction>\d{1,3}))?              # .345 or ,345 (SRT)
     \s*$""",
     re.VERBOSE,
@@ -37,7 +37,8 @@ def parse_timecode(text):
         raise TimecodeError("No time given.")
     match = _TIMECODE.match(str(text))
     if not match:
-        raise TimecodeError(f"“{text}” is not a time. Write it like 1:02.345 or 00:01:02,345.")
+        shown = str(text) if len(str(text)) <= 40 else str(text)[:39] + "…"
+        raise TimecodeError(f"“{shown}” is not a time. Write it like 1:02.345 or 00:01:02,345.")
     hours = int(match["hours"] or 0)
     minutes = int(match["minutes"] or 0)
     seconds = int(match["seconds"])

@@ -160,3 +160,19 @@ def test_each_person_undoes_only_their_own_edits(project, editor, manager, scrip
     editing.save_segment(project, script[0].pk, {"target_text": "By the editor"}, version=1, by=editor)
     with pytest.raises(EditError, match="Nothing to undo"):
         editing.undo(project, by=manager)
+
+
+def test_edit_labels_count_one_segment_in_the_singular_and_more_in_the_plural(project, editor, script):
+    other = SpeakerFactory(project=project, name="Ben")
+    editing.shift_segments(project, delta_ms=500, segment_pks=[script[2].pk], by=editor)
+    editing.shift_segments(project, delta_ms=500, segment_pks=[script[1].pk, script[2].pk], by=editor)
+    editing.set_speaker(project, [script[0].pk], other, by=editor)
+    editing.replace_text(project, "Commençons", "Allons-y", by=editor)
+    editing.replace_text(project, ".", "!", by=editor)
+    assert list(ScriptEdit.objects.order_by("id").values_list("label", flat=True)) == [
+        "Shifted 1 segment by +500 ms",
+        "Shifted 2 segments by +500 ms",
+        "Gave 1 segment to Ben",
+        "Replaced “Commençons” with “Allons-y” in 1 segment",
+        "Replaced “.” with “!” in 3 segments",
+    ]

@@ -1,6 +1,8 @@
 """Reading and writing script files, without the database."""
 
 import codecs
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -283,3 +285,238 @@ def test_round_trip_keeps_timings_to_the_millisecond_and_text(fmt):
     names = {sp.speaker_id: sp.name for sp in again.speakers}
     if fmt != "dubformer":  # Dubformer's shape carries speaker ids, not names
         assert [names[s.speaker_id] for s in again.segments] == ["Anna", "Ben Okafor", "Anna"]
+
+
+# --- Blocks that are not cues: listed, never glued or dropped ------------------------------------------
+
+
+def test_srt_cue_without_its_timing_line_is_refused_not_glued_onto_the_previous_cue():
+    text = (
+        "1\n00:00:01,000 --> 00:00:02,000\nCaption text #1\n\n"
+        "2\nCaption text #2\n\n"
+        "3\n00:00:05,000 --> 00:00:06,000\nCaption text #3\n"
+    )
+    assert problems_of(sf.parse, text, "srt") == [
+        "Line 5: a block without a timing line: “2 / Caption text #2”."
+    ]
+
+
+def test_vtt_cue_without_its_timing_line_is_refused_not_dropped():
+    text = (
+        "WEBVTT\n\n00:01.000 --> 00:02.000\nCaption text #1\n\n"
+        "2\nCaption text #2\n\n00:05.000 --> 00:06.000\nCaption text #3\n"
+    )
+    assert problems_of(sf.parse, text, "vtt") == [
+        "Line 6: a block without a timing line: “2 / Caption text #2”."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text", "problem"),
+    [
+        (
+            "srt",
+            "1\n00:00:01,000 --> 00:00:02,000\nHello\n\nA stray line\n\n"
+            "2\n00:00:03,000 --> 00:00:04,000\nWorld\n",
+            "Line 5: a block without a timing line: “A stray line”.",
+        ),
+        (
+            "srt",  # the cue's text parted from its timing by a blank line: not an empty cue
+            "1\n00:00:01,000 --> 00:00:02,000\n\nHello\n\n2\n00:00:03,000 --> 00:00:04,000\nWorld\n",
+            "Line 4: a block without a timing line: “Hello”.",
+        ),
+        (
+            "vtt",
+            "WEBVTT\n\n00:01.000 --> 00:02.000\nHello\n\nA stray line\n\n00:03.000 --> 00:04.000\nWorld\n",
+            "Line 6: a block without a timing line: “A stray line”.",
+        ),
+        (
+            "srt",
+            "1\n00:00:01,000 --> 00:00:02,000\nHello\n\nA stray line\n2\n00:00:03,000 --> 00:00:04,000\nWorld\n",
+            "Line 5: text before the timing line: “A stray line / 2”.",
+        ),
+        (
+            "vtt",
+            "WEBVTT\n\nA stray line\nintro\n00:01.000 --> 00:02.000\nHello\n",
+            "Line 3: text before the timing line: “A stray line / intro”.",
+        ),
+        (
+            "srt",  # cue 2 lost its timing line and the blank line before it
+            "1\n00:00:01,000 --> 00:00:02,000\nCaption text #1\n2\nCaption text #2\n\n"
+            "3\n00:00:05,000 --> 00:00:06,000\nCaption text #3\n",
+            "Line 4: cue 2 has no timing line: “2 / Caption text #2”.",
+        ),
+        (
+            "vtt",  # the same with numbered WebVTT cues
+            "WEBVTT\n\n1\n00:01.000 --> 00:02.000\nCaption text #1\n2\nCaption text #2\n",
+            "Line 6: cue 2 has no timing line: “2 / Caption text #2”.",
+        ),
+        (
+            "vtt",
+            "WEBVTT\n\n00:01.000 --> 00:02.000\nHello\nintro\n00:03.000 --> 00:04.000\nWorld\n",
+            "Line 6: this cue has no blank line before it, so its lines cannot be told apart.",
+        ),
+    ],
+    ids=["srt-stray-line", "srt-text-parted", "vtt-stray-line", "srt-text-before-timing",
+         "vtt-two-identifiers", "srt-number-and-text-without-timing", "vtt-number-and-text-without-timing",
+         "vtt-no-blank-line"],
+)  # fmt: skip
+def test_each_block_that_is_not_a_cue_is_a_problem_with_its_line(fmt, text, problem):
+    assert problems_of(sf.parse, text, fmt) == [problem]
+
+
+def test_every_broken_block_is_listed_at_once():
+    text = "1\n00:00:01,000 --> 00:00:02,000\nOne\n\nstray\n\n2\nTwo\n\n3\n00:00:05,000 --> 00:00:06,000\nThree\n"
+    assert problems_of(sf.parse, text, "srt") == [
+        "Line 5: a block without a timing line: “stray”.",
+        "Line 7: a block without a timing line: “2 / Two”.",
+    ]
+
+
+def test_a_forgotten_blank_line_between_whole_cues_keeps_each_text_with_its_cue():
+    text = "1\n00:00:01,000 --> 00:00:02,000\nOne\n2\n00:00:03,000 --> 00:00:04,000\nTwo\n"
+    script = sf.parse(text, "srt")
+    assert [(s.start_ms, s.target_text) for s in script.segments] == [(1000, "One"), (3000, "Two")]
+
+
+def test_vtt_header_lines_notes_and_styles_are_not_problems():
+    text = (
+        "WEBVTT\nKind: captions\nLanguage: en\n\nSTYLE\n::cue { color: lime }\n\n"
+        "NOTE a comment\nover two lines\n\n00:01.000 --> 00:02.000\nHello\n"
+    )
+    assert [s.target_text for s in sf.parse(text, "vtt").segments] == ["Hello"]
+
+
+def test_vtt_cue_right_under_the_header_is_kept():
+    text = "WEBVTT\n00:01.000 --> 00:02.000\nHello\n\n00:03.000 --> 00:04.000\nWorld\n"
+    assert [s.target_text for s in sf.parse(text, "vtt").segments] == ["Hello", "World"]
+
+
+def test_a_number_in_the_dialogue_is_not_taken_for_a_cue_number():
+    text = "1\n00:00:01,000 --> 00:00:02,000\nHow many?\n7\n\n2\n00:00:03,000 --> 00:00:04,000\n2\nTwo.\n"
+    script = sf.parse(text, "srt")
+    assert [s.target_text for s in script.segments] == ["How many?\n7", "2\nTwo."]
+
+
+def test_empty_cue_notice_counts_in_the_singular_and_plural():
+    one = "1\n00:00:01,000 --> 00:00:02,000\n\n2\n00:00:03,000 --> 00:00:04,000\nHi\n"
+    two = one + "\n3\n00:00:05,000 --> 00:00:06,000\n\n"
+    assert "1 cue has no text." in sf.parse(one, "srt").notices
+    assert "2 cues have no text." in sf.parse(two, "srt").notices
+
+
+# --- Speaker names from "Name:" prefixes ----------------------------------------------------------------
+
+
+def test_a_dialogue_word_before_a_quotation_is_not_a_speaker():
+    text = (
+        "1\n00:00:01,000 --> 00:00:03,000\n¿Y qué le dices?\n\n"
+        '2\n00:00:03,500 --> 00:00:06,000\nDigo: "No pienso volver".\n\n'
+        "3\n00:00:06,500 --> 00:00:08,000\nBien dicho.\n"
+    )
+    script = sf.parse(text, "srt")
+    assert script.speakers == []
+    assert script.segments[1].target_text == 'Digo: "No pienso volver".'
+    assert not script.speakers_from_prefixes
+
+
+def test_a_prefix_seen_once_stays_text():
+    text = "1\n00:00:01,000 --> 00:00:03,000\nWarning: wet floor\n\n2\n00:00:04,000 --> 00:00:05,000\nOkay.\n"
+    script = sf.parse(text, "srt")
+    assert script.speakers == []
+    assert script.segments[0].target_text == "Warning: wet floor"
+
+
+def test_recurring_names_in_a_real_dialogue_become_speakers():
+    script = sf.parse(read("earnest.srt"), "srt")
+    assert [speaker.name for speaker in script.speakers] == ["ALGERNON", "LANE"]
+    assert [s.speaker_id for s in script.segments] == [1, 2, 1, None, 2, 1, 2, 1]
+    assert script.segments[1].target_text == "I didn't think it polite to listen, sir."
+    # A known speaker's line that quotes someone is still theirs; a "Note:" inside the line stays.
+    assert script.segments[7].target_text == 'Note: only one bottle. "Why is that?"'
+    assert script.speakers_from_prefixes
+
+
+def test_a_list_of_names_each_seen_once_is_a_speaker_list():
+    text = (
+        "1\n00:00:01,000 --> 00:00:02,000\nJOHN: Hi.\n\n2\n00:00:03,000 --> 00:00:04,000\nMary Ann: Hello.\n"
+    )
+    script = sf.parse(text, "srt")
+    assert [speaker.name for speaker in script.speakers] == ["JOHN", "Mary Ann"]
+    assert [s.target_text for s in script.segments] == ["Hi.", "Hello."]
+
+
+def test_a_dialogue_word_is_not_a_speaker_amid_many_unlabelled_lines():
+    cues = [f"{n}\n00:00:{n:02},000 --> 00:00:{n:02},500\nLine {n}.\n" for n in range(1, 9)]
+    cues[2] = "3\n00:00:03,000 --> 00:00:03,500\nMira: allí.\n"
+    cues[5] = "6\n00:00:06,000 --> 00:00:06,500\nOye: ven.\n"
+    script = sf.parse("\n".join(cues), "srt")
+    assert script.speakers == []
+    assert script.segments[2].target_text == "Mira: allí."
+
+
+# --- CSV: formulas and hostile input ----------------------------------------------------------------------
+
+TRICKY_TEXTS = [
+    '=HYPERLINK("http://evil.example","Click")',
+    "+1 555 0100",
+    "-5 degrees, she said",
+    "@SUM(A1:A9)",
+    "\tindented",
+    "\rcarriage return first",
+    "'quoted from the start'",
+    "'=already escaped by hand",
+    "''",
+    "It's fine",
+    "=",
+]
+
+
+def test_csv_export_defuses_formulas_for_spreadsheets():
+    script = Script(
+        segments=[ScriptSegment(0, 1000, "=1+1", "@cmd", 1), ScriptSegment(1000, 2000, "-2", "+3", None)],
+        speakers=[ScriptSpeaker(1, "=Anna")],
+    )
+    rows = list(csv.reader(io.StringIO(sf.to_csv(script))))
+    assert rows[1][2:] == ["'=Anna", "'=1+1", "'@cmd"]
+    assert rows[2][2:] == ["", "'-2", "'+3"]
+    for row in rows[1:]:
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row[2:])
+
+
+def test_csv_round_trip_is_exact_for_text_that_starts_like_a_formula_or_a_quote():
+    segments = [
+        ScriptSegment(n * 1000, n * 1000 + 900, text, TRICKY_TEXTS[-1 - n], 1 + n % 2)
+        for n, text in enumerate(TRICKY_TEXTS)
+    ]
+    script = Script(segments=segments, speakers=[ScriptSpeaker(1, "-Anna"), ScriptSpeaker(2, "'Ben")])
+    again = sf.parse(sf.serialize(script, "csv"), "csv")
+    assert [(s.source_text, s.target_text) for s in again.segments] == [
+        (s.source_text, s.target_text) for s in segments
+    ]
+    names = {speaker.speaker_id: speaker.name for speaker in again.speakers}
+    assert [names[s.speaker_id] for s in again.segments[:2]] == ["-Anna", "'Ben"]
+    assert sf.serialize(again, "csv") == sf.serialize(script, "csv")
+
+
+def test_a_quote_typed_in_a_spreadsheet_cell_is_kept():
+    text = "start,end,speaker,source_text,target_text\n0:01.000,0:02.000,,'Tis true,'Tis vrai\n"
+    assert sf.parse(text, "csv").segments[0].target_text == "'Tis vrai"
+
+
+def test_deeply_nested_json_is_refused_with_a_message():
+    assert problems_of(sf.parse, "[" * 100_000 + "]" * 100_000, "dubformer") == [
+        "This JSON is nested too deeply to be a script (lists or objects inside each other "
+        "thousands of times)."
+    ]
+    nested = '{"target_script": ' + '{"a": ' * 100_000 + "1" + "}" * 100_001
+    assert "nested too deeply" in problems_of(sf.parse, nested, "dubformer")[0]
+
+
+def test_a_two_megabyte_line_as_csv_is_refused_with_its_line():
+    text = "start,end,speaker,source_text,target_text\n0:01.000,0:02.000,A,b," + "x" * 2_000_000 + "\n"
+    assert problems_of(sf.parse, text, "csv") == [
+        "Line 2: a cell is longer than 131,072 characters, far more than a line of a script. "
+        "Is this really a script CSV?"
+    ]
+    assert "longer than 131,072" in problems_of(sf.parse, "x" * 2_000_000, "csv")[0]

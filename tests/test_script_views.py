@@ -32,13 +32,14 @@ def script_rows(project):
 
 def test_import_into_an_empty_project_applies_at_once(client, editor, project):
     client.force_login(editor)
-    response = upload(client, project, "keynote.srt", (DATA / "keynote.srt").read_bytes())
+    # WebVTT voice tags name the speakers outright: nothing is guessed, so nothing to confirm.
+    response = upload(client, project, "keynote.vtt", (DATA / "keynote.vtt").read_bytes())
     assert response.status_code == 302 and response.url == project.get_absolute_url()
     assert script_rows(project)[0] == (800, 3150, "Welcome, everyone, to the launch.", "Anna")
     assert list(project.speakers.values_list("speaker_id", "name")) == [(1, "Anna"), (2, "Ben")]
     assert Activity.objects.filter(project=project, verb="import").count() == 1
     page = client.get(project.get_absolute_url()).content.decode()
-    assert "Imported 3 segments and 2 speakers from keynote.srt." in page
+    assert "Imported 3 segments and 2 speakers from keynote.vtt." in page
 
 
 @pytest.mark.parametrize(
@@ -54,6 +55,8 @@ def test_every_format_imports_from_the_page(client, editor, project, name, fmt):
     client.force_login(editor)
     response = upload(client, project, name, (DATA / name).read_bytes())
     assert response.status_code == 302
+    if response.url != project.get_absolute_url():  # speakers guessed from "Name:": shown first
+        client.post(response.url, {"confirm": "1"})
     assert project.segments.count() >= 2
     assert ScriptImport.objects.get(project=project).file_format == fmt
 
@@ -128,6 +131,30 @@ def test_backup_downloads_as_csv(client, viewer, project, speaker):
 
 BAD_FILES = [
     ("empty.srt", b"", "The submitted file is empty."),
+    ("nested.json", b"[" * 100_000 + b"]" * 100_000, "This JSON is nested too deeply to be a script"),
+    ("nested-upload", b"{" + b'"a":{' * 100_000 + b"}" * 100_001, "This JSON is nested too deeply"),
+    (
+        "nested.csv",
+        b"[" * 100_000 + b"]" * 100_000,
+        "Line 1:</strong> a cell is longer than 131,072 characters",
+    ),
+    (
+        "long-number.json",
+        b'{"target_script": [{"start_ms": ' + b"9" * 5000 + b', "end_ms": 1, "text": "x", "speaker_id": 1}]}',
+        "This JSON holds a number thousands of digits long",
+    ),
+    ("long-hours.srt", b"1\n" + b"9" * 5000 + b":00:01,000 --> 00:00:02,000\nx\n", "Line 2:</strong> “999"),
+    ("long-seconds.csv", b"start,end\n" + b"9" * 5000 + b",1\n", "Line 2:</strong> “999"),
+    (
+        "long-id.json",
+        b'{"target_script": [], "target_speakers": [{"speaker_id": "' + b"9" * 5000 + b'"}]}',
+        "“speaker_id” must be a whole number",
+    ),
+    (
+        "one-line.csv",
+        b"start,end,speaker,source_text,target_text\n0:01.000,0:02.000,A,b," + b"x" * 2 * 1024 * 1024,
+        "Line 2:</strong> a cell is longer than 131,072 characters",
+    ),
     ("blank.srt", b"\n  \r\n", "The file is empty."),
     ("photo.srt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "not"),
     ("letter.txt", b"Dear team, the script follows next week.", "does not look like a script file"),
@@ -189,7 +216,8 @@ def test_cp1252_file_imports_with_a_notice(client, editor, project):
     response = upload(client, project, "legacy.srt", content)
     page = client.get(response.url).content.decode()
     assert "read as Windows-1252" in page
-    assert project.segments.get().target_text == "Café crème ?"
+    # One "Anna:" in the whole file is not a speaker list: the text keeps it.
+    assert project.segments.get().target_text == "Anna: Café crème ?"
 
 
 def test_no_file_chosen_is_explained(client, editor, project):
@@ -270,3 +298,124 @@ def test_page_round_trip_keeps_timings_and_text(client, editor, project, fmt):
     client.post(confirm_url, {"confirm": "1"})
     assert script_rows(project) == before
     assert Segment.objects.filter(project=project).count() == 20
+
+
+# --- Speakers guessed from "Name:" prefixes ---------------------------------------------------------------
+
+SPANISH = (
+    "1\n00:00:01,000 --> 00:00:03,000\n¿Y qué le dices?\n\n"
+    '2\n00:00:03,500 --> 00:00:06,000\nDigo: "No pienso volver".\n\n'
+    "3\n00:00:06,500 --> 00:00:08,000\nBien dicho.\n"
+)
+
+
+def test_a_dialogue_word_with_a_colon_imports_as_text_not_as_a_speaker(client, editor, project):
+    client.force_login(editor)
+    response = upload(client, project, "serie.es.srt", SPANISH)
+    assert response.url == project.get_absolute_url()  # nothing guessed, nothing to confirm
+    assert script_rows(project)[1] == (3500, 6000, 'Digo: "No pienso volver".', None)
+    assert not project.speakers.exists()
+
+
+def test_guessed_speakers_are_shown_before_anything_is_imported(client, editor, project):
+    client.force_login(editor)
+    response = upload(client, project, "keynote.srt", (DATA / "keynote.srt").read_bytes())
+    staged = ScriptImport.objects.get(project=project)
+    assert response.url == reverse("projects:import-confirm", args=[project.pk, staged.pk])
+    assert not project.segments.exists()
+    page = client.get(response.url).content.decode()
+    assert "Import the script?" in page
+    assert "Speakers found in “Name:” prefixes" in page
+    assert '<strong>Anna</strong> <span class="muted">· 2 lines</span>' in page
+    assert '<strong>Ben</strong> <span class="muted">· 1 line</span>' in page
+    assert '<label for="id_speaker_prefixes">Detect speakers from “Name:” prefixes</label>' in page
+    assert 'name="speaker_prefixes" value="on" checked' in page
+
+
+def test_detection_switched_off_in_the_preview_keeps_the_prefixes_in_the_text(client, editor, project):
+    client.force_login(editor)
+    confirm_url = upload(client, project, "keynote.srt", (DATA / "keynote.srt").read_bytes()).url
+    response = client.post(confirm_url, {"speaker_prefixes_shown": "1", "preview": "1"})
+    assert response.url == confirm_url and not project.segments.exists()
+    page = client.get(confirm_url).content.decode()
+    assert "Anna: Welcome, everyone, to the launch." in page
+    assert "and 0 speakers." in page
+    assert 'name="speaker_prefixes" value="on" aria' in page  # unticked now
+
+    client.post(confirm_url, {"speaker_prefixes_shown": "1", "confirm": "1"})
+    assert script_rows(project)[0] == (800, 3150, "Anna: Welcome, everyone, to the launch.", None)
+    assert not project.speakers.exists()
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "Imported 3 segments and 0 speakers from keynote.srt." in page
+
+
+def test_detection_switched_off_then_on_again_imports_the_speakers(client, editor, project):
+    client.force_login(editor)
+    confirm_url = upload(client, project, "keynote.srt", (DATA / "keynote.srt").read_bytes()).url
+    client.post(confirm_url, {"speaker_prefixes_shown": "1", "preview": "1"})
+    client.post(confirm_url, {"speaker_prefixes_shown": "1", "speaker_prefixes": "on", "confirm": "1"})
+    assert script_rows(project)[0] == (800, 3150, "Welcome, everyone, to the launch.", "Anna")
+    assert list(project.speakers.values_list("name", flat=True)) == ["Anna", "Ben"]
+
+
+def test_speakers_left_without_lines_by_an_import_are_dropped_and_the_backup_keeps_them(
+    client, owner, project, speaker
+):
+    digo = SpeakerFactory(project=project, speaker_id=2, name="Digo", voice_key="voice:Old")
+    make_segments(project, 2, speaker=digo)
+    speaker.voice_key = "voice:Rachel"
+    speaker.save()
+    client.force_login(owner)
+    confirm_url = upload(client, project, "new.srt", (DATA / "keynote.srt").read_bytes()).url
+    client.post(confirm_url, {"confirm": "1"})
+    # Anna still speaks (voice kept), Ben is new, Digo has no line left.
+    assert sorted(project.speakers.values_list("name", "voice_key")) == [
+        ("Anna", "voice:Rachel"),
+        ("Ben", ""),
+    ]
+    client.post(reverse("projects:backup-restore", args=[project.pk, ScriptSnapshot.objects.get().pk]))
+    assert [row[3] for row in script_rows(project)] == ["Digo", "Digo"]
+    assert project.speakers.get(name="Digo").voice_key == "voice:Old"
+
+
+def test_counts_in_messages_are_singular_for_one(client, editor, project):
+    client.force_login(editor)
+    text = "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Anna>Hello.\n"
+    upload(client, project, "one.vtt", text)
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "Imported 1 segment and 1 speaker from one.vtt." in page
+    assert Activity.objects.get(verb="import").message == "Imported 1 segment from one.vtt"
+
+
+# --- Broken subtitle blocks through the page --------------------------------------------------------------
+
+
+def test_a_cue_without_its_timing_line_is_listed_and_the_script_stays(client, editor, project, speaker):
+    make_segments(project, 3, speaker=speaker)
+    before = script_rows(project)
+    client.force_login(editor)
+    text = (
+        "1\n00:00:01,000 --> 00:00:02,000\nCaption text #1\n\n2\nCaption text #2\n\n"
+        "3\n00:00:05,000 --> 00:00:06,000\nCaption text #3\n"
+    )
+    response = upload(client, project, "broken.srt", text)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "<strong>Line 5:</strong> a block without a timing line: “2 / Caption text #2”." in page
+    assert script_rows(project) == before
+    assert not ScriptImport.objects.exists()
+
+
+def test_csv_export_defuses_formulas_and_importing_it_back_changes_nothing(client, editor, project, speaker):
+    make_segments(project, 3, speaker=speaker)
+    project.segments.filter(start_ms=0).update(target_text='=HYPERLINK("http://evil.example","x")')
+    project.segments.filter(start_ms=2000).update(target_text="-5 degrees", source_text="'quoted'")
+    before = script_rows(project)
+    client.force_login(editor)
+    exported = client.get(
+        reverse("projects:export", args=[project.pk]), {"file_format": "csv", "text_column": "target"}
+    ).content
+    assert b"'=HYPERLINK" in exported and b",'-5 degrees" in exported
+    client.post(upload(client, project, "again.csv", exported).url, {"confirm": "1"})
+    assert script_rows(project) == before
+    assert project.segments.get(start_ms=2000).source_text == "'quoted'"

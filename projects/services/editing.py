@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ..models import Project, ScriptEdit, Segment, Speaker
 from ..timecodes import MAX_MS, format_timecode
+from ..wording import counted
 
 UNDO_DEPTH = 100  # edits kept per person and project (the editor promises at least 50)
 STATE_FIELDS = ("start_ms", "end_ms", "source_text", "target_text", "speaker_id", "review_status")
@@ -347,7 +348,7 @@ def delete_segments(project, segment_pks, *, by):
         Segment.objects.filter(pk__in=segments).delete()
         count = len(before)
         label = (
-            f"Deleted {count} segments"
+            f"Deleted {counted(count, 'segment')}"
             if count > 1
             else f"Deleted the segment at {format_timecode(before[0]['start_ms'])}"
         )
@@ -382,7 +383,7 @@ def shift_segments(project, *, delta_ms, segment_pks=None, from_ms=None, by):
         edit = _record(
             project,
             by,
-            f"Shifted {len(segments)} segments by {sign}{abs(delta_ms)} ms",
+            f"Shifted {counted(len(segments), 'segment')} by {sign}{abs(delta_ms)} ms",
             before,
             [state(s) for s in segments],
         )
@@ -401,7 +402,11 @@ def set_speaker(project, segment_pks, speaker, *, by):
         Segment.objects.bulk_update(segments, ["speaker", "version", "updated_at"], batch_size=500)
         who = speaker.name if speaker else "no speaker"
         edit = _record(
-            project, by, f"Gave {len(segments)} segments to {who}", before, [state(s) for s in segments]
+            project,
+            by,
+            f"Gave {counted(len(segments), 'segment')} to {who}",
+            before,
+            [state(s) for s in segments],
         )
     return EditResult(changed=segments, deleted_ids=[], edit=edit)
 
@@ -427,7 +432,7 @@ def replace_text(project, find, replacement, *, by, case_sensitive=False):
         edit = _record(
             project,
             by,
-            f"Replaced “{find[:40]}” with “{replacement[:40]}” in {len(changed)} segments",
+            f"Replaced “{find[:40]}” with “{replacement[:40]}” in {counted(len(changed), 'segment')}",
             [b for b in before if b["id"] in {s.pk for s in changed}],
             [state(s) for s in changed],
         )

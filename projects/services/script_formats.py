@@ -1,8 +1,8 @@
 """Script files in and out: SRT, WebVTT, Dubformer JSON and CSV. Pure functions, no database.
 
 Parsing returns a `Script` or raises `ScriptFileError` with every problem found and its line, so a
-person can fix the file in one go. Subtitle timings and text go through pysubs2; what pysubs2 does not
-tell (line numbers, WebVTT cue identifiers and voice tags) is read from the lines around it.
+person can fix the file in one go. Subtitle files are read block by block (blank-line separated), so that
+every block is either a cue or a problem with its line; pysubs2 writes them.
 """
 
 import codecs
@@ -11,11 +11,14 @@ import html
 import io
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pysubs2
+from django.utils.translation import ngettext
 
 from ..timecodes import MAX_MS, TimecodeError, check_range, format_timecode, parse_timecode
+from ..wording import counted
 
 FORMATS = {
     "srt": "SubRip (.srt)",
@@ -65,6 +68,10 @@ class Script:
     # matched to the project's speakers by name.
     speaker_match: str = "id"
     notices: list[str] = field(default_factory=list)
+    # Whether some speakers were read from `Name: ` prefixes, a guess the user may undo; and then the
+    # script read without that guess.
+    speakers_from_prefixes: bool = False
+    without_prefixes: "Script | None" = None
 
     def to_dict(self):
         # vars() rather than dataclasses.asdict: the fields are flat, and asdict's deep copy is the
@@ -217,63 +224,69 @@ def parse_subtitles(text, fmt, *, text_column="target", speaker_prefixes=True):
     """A script from an SRT or WebVTT file. The cue text goes to `text_column` ("target" or "source").
 
     The speaker comes from a WebVTT voice tag (`<v Mary>`) or, when `speaker_prefixes`, from a
-    `Name: ` at the start of the cue."""
+    `Name: ` at the start of the cue, when the file uses such prefixes as speaker names (see
+    `_prefix_speakers`)."""
     problems = _Problems()
     lines = text.splitlines()
     if fmt == "vtt" and (not lines or not lines[0].lstrip("\ufeff").startswith("WEBVTT")):
         raise ScriptFileError([Problem(1, "a WebVTT file must start with the line “WEBVTT”.")])
-
-    timing_lines, cleaned = _scan_cue_blocks(lines, fmt, problems)
-    problems.raise_if_any()
-    if not timing_lines:
+    if not any("-->" in line for line in lines):
         raise ScriptFileError(
             "No subtitle cues found: no line has a timing like “00:00:01,000 --> 00:00:02,500”. "
             "Is this really a subtitle file?"
         )
-    try:
-        subs = pysubs2.SSAFile.from_string(
-            "\n".join(cleaned), format_=fmt, keep_html_tags=True, keep_unknown_html_tags=True
-        )
-    except (pysubs2.exceptions.Pysubs2Error, ValueError) as error:
-        raise ScriptFileError(f"The subtitle file could not be read: {error}") from None
-    events = [event for event in subs if not event.is_comment]
-    # Each cue kept its timing line, so the n-th event is the n-th timing line.
-    event_lines = timing_lines if len(events) == len(timing_lines) else [None] * len(events)
+    cues = _scan_cue_blocks(lines, fmt, problems)
+    problems.raise_if_any()
 
-    script = Script(speaker_match="name")
-    speaker_ids = {}
+    read = []  # (line, start_ms, end_ms, voice name, text, "Name:" prefix) of each cue
     stripped_markup = 0
-    empty = 0
-    for event, line in zip(events, event_lines, strict=True):
-        raw = event.text.replace("\\N", "\n").replace("\\n", "\n").replace("\\h", "\u00a0")
-        name, body = _speaker_and_text(raw, fmt, speaker_prefixes)
+    for line, start_ms, end_ms, cue_lines in cues:
+        raw = "\n".join(cue_lines).strip()
+        raw = raw.replace("\\N", "\n").replace("\\n", "\n").replace("\\h", "\u00a0")
         if _ASS_TAGS.search(raw) or _TAGS.search(_VOICE_TAGS.sub("", raw)):
             stripped_markup += 1
-        if event.end <= event.start:
+        voice = _VOICE.search(raw)
+        body = _plain_text(raw, fmt)
+        prefix = _name_prefix(body) if speaker_prefixes and not voice else None
+        read.append((line, start_ms, end_ms, voice.group(1).strip() if voice else None, body, prefix))
+    named = _prefix_speakers([(body, prefix) for *_, voice, body, prefix in read if not voice])
+
+    script = _script_of(read, named, text_column, problems)
+    if script.speakers_from_prefixes:
+        script.without_prefixes = _script_of(read, set(), text_column, _Problems())
+    problems.raise_if_any()
+    if stripped_markup:
+        script.notices.append(
+            f"Formatting tags (italics, colours…) were removed from {counted(stripped_markup, 'cue')}."
+        )
+    empty = sum(1 for segment in script.segments if not getattr(segment, f"{text_column}_text"))
+    if empty:
+        script.notices.append(f"{counted(empty, 'cue')} {ngettext('has', 'have', empty)} no text.")
+    return script
+
+
+def _script_of(read, named, text_column, problems):
+    """The script of the cues `read`, with the `Name:` prefixes in `named` taken as speakers."""
+    script = Script(speaker_match="name")
+    speaker_ids = {}
+    for line, start_ms, end_ms, voice, body, prefix in read:
+        name = voice
+        if prefix and prefix[0].casefold() in named:
+            name, body = prefix
+            script.speakers_from_prefixes = True
+        if end_ms <= start_ms:
             problems.add(
                 line,
-                f"the cue ends ({format_timecode(event.end)}) before it starts ({format_timecode(event.start)}).",
+                f"the cue ends ({format_timecode(end_ms)}) before it starts ({format_timecode(start_ms)}).",
             )
             continue
-        if event.start < 0:
-            problems.add(line, "the cue starts before 0.")
-            continue
-        if not body:
-            empty += 1
         if name and len(name) > MAX_SPEAKER_NAME:
             problems.add(line, f"the speaker name is longer than {MAX_SPEAKER_NAME} characters.")
             continue
         speaker_id = _speaker_for_name(name, speaker_ids, script)
-        segment = ScriptSegment(start_ms=int(event.start), end_ms=int(event.end), speaker_id=speaker_id)
+        segment = ScriptSegment(start_ms=start_ms, end_ms=end_ms, speaker_id=speaker_id)
         setattr(segment, f"{text_column}_text", body)
         script.segments.append(segment)
-    problems.raise_if_any()
-    if stripped_markup:
-        script.notices.append(
-            f"Formatting tags (italics, colours…) were removed from {stripped_markup} cues."
-        )
-    if empty:
-        script.notices.append(f"{empty} cues have no text.")
     return script
 
 
@@ -289,49 +302,93 @@ def _speaker_for_name(name, speaker_ids, script):
 
 
 def _scan_cue_blocks(lines, fmt, problems):
-    """Line numbers of the timing lines, and the file without WebVTT notes, styles and cue identifiers
-    (which pysubs2 would otherwise read as text). Malformed timing lines are problems."""
-    timing_lines = []
-    cleaned = []
-    block = []  # (line_number, text) of the current block
+    """Every cue of the file as (timing line number, start_ms, end_ms, text lines). Each block that is not
+    a cue is a problem named by its line: a block without a timing line, text before a timing, a cue
+    number followed by text but no timing. Nothing is glued onto a neighbour or dropped quietly.
 
-    def flush():
-        timing_at = next((i for i, (_, text) in enumerate(block) if "-->" in text), None)
-        if timing_at is None:
-            if fmt == "srt":
-                cleaned.extend(text for _, text in block)
-            block.clear()
-            return
-        # Lines before the timing line are a cue identifier (SRT's number): pysubs2 skips a number,
-        # so keep it for SRT; drop WebVTT identifiers, which may be any text.
-        kept = block if fmt == "srt" else block[timing_at:]
-        cleaned.extend(text for _, text in kept)
-        cleaned.append("")
-        block.clear()
-
-    start = 1 if fmt == "vtt" else 0
-    if fmt == "vtt":
-        cleaned.extend([lines[0], ""])
-    for number, line in enumerate(lines[start:], start=start + 1):
-        if not line.strip():
-            flush()
+    Blocks are separated by blank lines. An SRT block may hold more than one cue (a blank line
+    forgotten between them): the cue number just before a timing belongs to that timing's cue."""
+    cues = []
+    blocks = _blocks(lines, start=1 if fmt == "vtt" else 0)
+    if fmt == "vtt" and blocks and blocks[0][0][0] == 2 and not any("-->" in text for _, text in blocks[0]):
+        blocks = blocks[1:]  # the header's own lines ("Kind: captions"), right under WEBVTT
+    for block in blocks:
+        if fmt == "vtt" and block[0][1].split(None, 1)[0] in ("NOTE", "STYLE", "REGION"):
             continue
-        if "-->" in line:
-            match = _TIMING.match(line)
-            if not match:
-                problems.add(number, f"this timing is malformed: “{line.strip()[:80]}”.")
-            else:
-                for value in match.groups():
-                    try:
-                        parse_timecode(value)
-                    except TimecodeError as error:
-                        problems.add(number, str(error))
-                        break
-                else:
-                    timing_lines.append(number)
-        block.append((number, line))
-    flush()
-    return timing_lines, cleaned
+        timings = [index for index, (_, text) in enumerate(block) if "-->" in text]
+        if not timings:
+            problems.add(block[0][0], f"a block without a timing line: “{_quote_lines(block)}”.")
+            continue
+        lead = block[: timings[0]]
+        if len(lead) > 1 or (lead and fmt == "srt" and not _CUE_NUMBER.match(lead[0][1])):
+            problems.add(lead[0][0], f"text before the timing line: “{_quote_lines(lead)}”.")
+        for position, index in enumerate(timings):
+            number, timing = block[index]
+            end = timings[position + 1] if position + 1 < len(timings) else len(block)
+            text = block[index + 1 : end]
+            if fmt == "vtt" and position:
+                # WebVTT cue identifiers may be any text, so which of the lines above belong to
+                # which cue cannot be told.
+                problems.add(
+                    number, "this cue has no blank line before it, so its lines cannot be told apart."
+                )
+                continue
+            if fmt == "srt" and end < len(block) and text and _CUE_NUMBER.match(text[-1][1]):
+                text = text[:-1]  # the next cue's number, a blank line having been forgotten
+            own = block[index - 1][1] if index and _CUE_NUMBER.match(block[index - 1][1]) else None
+            _check_stray_cue_number(own, text, problems)
+            timings_ms = _read_timing(number, timing, problems)
+            if timings_ms:
+                cues.append((number, *timings_ms, [line for _, line in text]))
+    return cues
+
+
+_CUE_NUMBER = re.compile(r"^\s*\d{1,9}\s*$")
+
+
+def _blocks(lines, start):
+    """The file's lines as blocks of (line number, line), split at blank lines."""
+    blocks, block = [], []
+    for number, line in enumerate(lines[start:], start=start + 1):
+        if line.strip():
+            block.append((number, line))
+        elif block:
+            blocks.append(block)
+            block = []
+    if block:
+        blocks.append(block)
+    return blocks
+
+
+def _quote_lines(lines):
+    text = " / ".join(line.strip() for _, line in lines)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _read_timing(number, line, problems):
+    """(start_ms, end_ms) of a timing line, or None with the problem added."""
+    match = _TIMING.match(line)
+    if not match:
+        problems.add(number, f"this timing is malformed: “{line.strip()[:80]}”.")
+        return None
+    try:
+        return parse_timecode(match[1]), parse_timecode(match[2])
+    except TimecodeError as error:
+        problems.add(number, str(error))
+        return None
+
+
+def _check_stray_cue_number(own_number, text, problems):
+    """The next cue's number inside a cue's text, with text after it: a cue whose timing line (and
+    the blank line before it) is missing. Read as it is, its number and text would be voiced as part
+    of this cue."""
+    if own_number is None:
+        return
+    expected = int(own_number) + 1
+    for index, (number, line) in enumerate(text[:-1]):
+        if _CUE_NUMBER.match(line) and int(line) == expected:
+            problems.add(number, f"cue {expected} has no timing line: “{_quote_lines(text[index:])}”.")
+            return
 
 
 def _plain_text(raw, fmt):
@@ -343,16 +400,43 @@ def _plain_text(raw, fmt):
     return "\n".join(line.strip() for line in text.strip().splitlines()).strip()
 
 
-def _speaker_and_text(raw, fmt, speaker_prefixes):
-    voice = _VOICE.search(raw)
-    body = _plain_text(raw, fmt)
-    if voice:
-        return voice.group(1).strip(), body
-    if speaker_prefixes:
-        match = _NAME_PREFIX.match(body)
-        if match and len(match["name"].split()) <= 4:
-            return match["name"].strip(), match["text"].strip()
-    return None, body
+_QUOTES = tuple("\"'“”„«»‘’‚‹›「『")
+
+
+def _name_prefix(body):
+    """(name, rest) when the text starts with something that could be a speaker's `Name: `."""
+    match = _NAME_PREFIX.match(body)
+    if match and len(match["name"].split()) <= 4:
+        return match["name"].strip(), match["text"].strip()
+    return None
+
+
+def _looks_like_a_name(name):
+    words = name.split()
+    return len(words) <= 3 and (name.isupper() or all(word[0].isupper() for word in words))
+
+
+def _prefix_speakers(cues):
+    """Which `Name:` prefixes of the cues are speakers (casefolded). A colon is also ordinary
+    punctuation (`Digo: "…"` is "I say: …"), so a prefix is a speaker only when the file uses it as one:
+    the same prefix starts two or more cues, or several cues start with names (capitalised words or
+    ALL CAPS) as a list of speakers does. A prefix that opens a quotation is reported speech, unless
+    the same prefix is a speaker elsewhere in the file."""
+    counts = Counter()
+    name_like = Counter()
+    with_text = 0
+    for body, prefix in cues:
+        with_text += bool(body)
+        if not prefix or prefix[1].startswith(_QUOTES):
+            continue
+        key = prefix[0].casefold()
+        counts[key] += 1
+        if _looks_like_a_name(prefix[0]):
+            name_like[key] += 1
+    speakers = {key for key, count in counts.items() if count >= 2}
+    if len(name_like) >= 2 and name_like.total() >= 0.3 * with_text:
+        speakers |= set(name_like)
+    return speakers
 
 
 def to_subtitles(script, fmt, *, text_column="target", speaker_names=True):
@@ -389,6 +473,15 @@ def parse_dubformer_json(text):
     except json.JSONDecodeError as error:
         raise ScriptFileError(
             [Problem(error.lineno, f"this is not valid JSON ({error.msg}, column {error.colno}).")]
+        ) from None
+    except RecursionError:
+        raise ScriptFileError(
+            "This JSON is nested too deeply to be a script (lists or objects inside each other "
+            "thousands of times)."
+        ) from None
+    except ValueError:  # a number of thousands of digits, which int() refuses to read
+        raise ScriptFileError(
+            "This JSON holds a number thousands of digits long; it is not a script."
         ) from None
     if not isinstance(data, dict) or not any(key in data for key in DUBFORMER_SCRIPT_KEYS):
         raise ScriptFileError(
@@ -431,8 +524,9 @@ def parse_dubformer_json(text):
     )
     if source and unmatched_source:
         script.notices.append(
-            f"{unmatched_source} source segments have no target segment with the same timing; "
-            "they were kept with an empty translation."
+            f"{counted(unmatched_source, 'source segment')} "
+            + ngettext("has", "have", unmatched_source)
+            + " no target segment with the same timing; they were kept with an empty translation."
         )
     if not script.segments:
         script.notices.append("The script has no segments.")
@@ -453,7 +547,8 @@ def _dubformer_speakers(items, key, problems):
         speaker_id = _whole_number(item.get("speaker_id"))
         if speaker_id is None or not 0 <= speaker_id <= MAX_SPEAKER_ID:
             problems.add(
-                None, f"{where}: “speaker_id” must be a whole number, not {item.get('speaker_id')!r}."
+                None,
+                f"{where}: “speaker_id” must be a whole number, not {_clip(repr(item.get('speaker_id')))}.",
             )
             continue
         texts = {key: item.get(key) or "" for key in ("name", "voice_key")}
@@ -468,7 +563,9 @@ def _dubformer_speakers(items, key, problems):
             continue
         style = item.get("style", "")
         if style not in ("", "masculine", "feminine"):
-            problems.add(None, f"{where}: “style” must be “masculine” or “feminine”, not {style!r}.")
+            problems.add(
+                None, f"{where}: “style” must be “masculine” or “feminine”, not {_clip(repr(style))}."
+            )
             continue
         seen.add(speaker_id)
         speakers.append(
@@ -499,11 +596,13 @@ def _dubformer_segments(data, key, known_speaker_ids, speakers_key, problems):
         if start_ms is None or end_ms is None:
             problems.add(None, f"{where}: “start_ms” and “end_ms” must be numbers of milliseconds.")
         elif start_ms < 0:
-            problems.add(None, f"{where}: starts before 0 ({start_ms} ms).")
+            problems.add(None, f"{where}: starts before 0 ({_clip(str(start_ms))} ms).")
         elif end_ms <= start_ms:
-            problems.add(None, f"{where}: ends ({end_ms} ms) before it starts ({start_ms} ms).")
+            problems.add(
+                None, f"{where}: ends ({_clip(str(end_ms))} ms) before it starts ({_clip(str(start_ms))} ms)."
+            )
         elif end_ms > MAX_MS:
-            problems.add(None, f"{where}: ends past 24 hours ({end_ms} ms).")
+            problems.add(None, f"{where}: ends past 24 hours ({_clip(str(end_ms))} ms).")
         elif not isinstance(text, str) or "\x00" in text:
             problems.add(None, f"{where}: “text” must be a string.")
         elif speaker_id is None:
@@ -515,6 +614,11 @@ def _dubformer_segments(data, key, known_speaker_ids, speakers_key, problems):
     return segments
 
 
+def _clip(text, length=40):
+    """A value from the file, short enough to quote in a message."""
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
 def _whole_number(value):
     """An int from an int, an integral float or a digit string (providers send ids both ways)."""
     if isinstance(value, bool):
@@ -523,7 +627,7 @@ def _whole_number(value):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+    if isinstance(value, str) and re.fullmatch(r"-?\d{1,18}", value.strip()):
         return int(value)
     return None
 
@@ -578,11 +682,10 @@ def parse_csv(text):
     naming them is optional; `,` `;` or tab separated). Times as 00:01:02.345 or plain seconds."""
     sample = text[:5000]
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    rows = list(enumerate(csv.reader(io.StringIO(text), dialect), start=1))
-    rows = [(number, row) for number, row in rows if any(cell.strip() for cell in row)]
+        delimiter = ","
+    rows = [(number, row) for number, row in _csv_rows(text, delimiter) if any(cell.strip() for cell in row)]
     if not rows:
         raise ScriptFileError("The file has no rows.")
 
@@ -609,7 +712,7 @@ def parse_csv(text):
     speaker_ids = {}
     for number, row in rows:
         values = {
-            column: (row[index].strip() if index < len(row) else "")
+            column: (_unescape_formula(row[index].strip()) if index < len(row) else "")
             for index, column in enumerate(columns)
             if column
         }
@@ -645,29 +748,85 @@ def parse_csv(text):
     return script
 
 
+def _csv_rows(text, delimiter):
+    """(line number, cells) of each row; a row the csv module cannot read is a problem with its line
+    (a cell over its size limit: a script line is never 128 KB long).
+
+    Only the separator is guessed: spreadsheets quote with "…" and double a " inside, and a guess of
+    the rest can be fooled by cells that start with ' (text that must not run as a formula)."""
+    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
+    rows = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as error:
+            if "field limit" in str(error):
+                message = (
+                    f"a cell is longer than {csv.field_size_limit():,} characters, far more than a line "
+                    "of a script. Is this really a script CSV?"
+                )
+            else:
+                message = f"this row cannot be read as CSV ({error})."
+            raise ScriptFileError([Problem(line, message)]) from None
+        rows.append((line, row))
+
+
 def _csv_time(value, in_ms):
     if not value:
         raise TimecodeError("a start or end time is missing.")
     if in_ms:
         if not re.fullmatch(r"\d{1,9}", value):
-            raise TimecodeError(f"“{value}” is not a whole number of milliseconds.")
+            raise TimecodeError(f"“{_clip(value)}” is not a whole number of milliseconds.")
         return check_range(int(value))
     return parse_timecode(value)
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"); the
+# export puts a ' before it, which spreadsheets show as text, and the import takes it off again.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A cell that itself starts with ' is escaped too, so that taking the ' off is always right.
+_ESCAPED_STARTS = (*_FORMULA_STARTS, "'")
+
+
+def _escape_formula(cell):
+    return "'" + cell if cell.startswith(_ESCAPED_STARTS) else cell
+
+
+def _unescape_formula(cell):
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_ESCAPED_STARTS) else cell
+
+
+class _RowsEndingInNewline:
+    """A file for csv.writer, which writes each row in one call: rows are written with "\r\n" so that
+    the writer quotes a cell holding a lone "\r" (with "\n" it would not, and no reader could read
+    the file back), and stored ending in "\n"."""
+
+    def __init__(self):
+        self.rows = []
+
+    def write(self, row):
+        self.rows.append(row.removesuffix("\r\n") + "\n")
+
+    def getvalue(self):
+        return "".join(self.rows)
+
+
 def to_csv(script):
     names = {speaker.speaker_id: speaker.name for speaker in script.speakers}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    out = _RowsEndingInNewline()
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for segment in script.segments:
         writer.writerow(
             [
                 format_timecode(segment.start_ms),
                 format_timecode(segment.end_ms),
-                names.get(segment.speaker_id, ""),
-                segment.source_text,
-                segment.target_text,
+                _escape_formula(names.get(segment.speaker_id, "")),
+                _escape_formula(segment.source_text),
+                _escape_formula(segment.target_text),
             ]
         )
     return out.getvalue()

@@ -1,10 +1,13 @@
 """Whole-script operations on the database: read a project's script, replace it (import, restore),
 with a backup of what it replaces. Each public function owns its transaction."""
 
+from collections import Counter
+
 from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import Activity, Project, ScriptImport, ScriptSnapshot, Segment, Speaker
+from ..wording import counted
 from . import script_formats
 from .script_formats import Script, ScriptFileError, ScriptSegment, ScriptSpeaker
 
@@ -68,17 +71,57 @@ def stage_import(
     script = script_formats.parse(text, fmt, text_column=text_column, speaker_prefixes=speaker_prefixes)
     if not script.segments:
         raise ScriptFileError("The file holds no segments, so there is nothing to import.")
+    data = script.to_dict()
+    if script.speakers_from_prefixes:
+        # Speakers read from "Name:" prefixes are a guess: keep the file read without it too, so the
+        # preview can switch the guess off.
+        data |= {"speaker_prefixes": True, "without_speaker_prefixes": script.without_prefixes.to_dict()}
     return ScriptImport.objects.create(
         project=project,
         filename=filename[:255],
         file_format=fmt,
         text_column=text_column,
-        data=script.to_dict(),
+        data=data,
         notices=notices + script.notices,
         segment_count=len(script.segments),
         speaker_count=len(script.speakers),
         created_by=by,
     )
+
+
+def speakers_were_guessed(script_import):
+    """Whether some speakers of the staged import were read from "Name:" prefixes."""
+    return "without_speaker_prefixes" in script_import.data
+
+
+def staged_script(script_import):
+    """The staged script as it will be imported: with or without speakers from "Name:" prefixes,
+    as the user last chose."""
+    data = script_import.data
+    if speakers_were_guessed(script_import) and not data["speaker_prefixes"]:
+        return Script.from_dict(data["without_speaker_prefixes"])
+    return Script.from_dict(data)
+
+
+def guessed_speakers(script_import):
+    """[(name, number of lines)] of the speakers read with "Name:" prefixes, for the preview."""
+    script = Script.from_dict(script_import.data)
+    lines = Counter(segment.speaker_id for segment in script.segments)
+    return [(speaker.name, lines[speaker.speaker_id]) for speaker in script.speakers]
+
+
+def choose_speaker_prefixes(script_import, use):
+    """Import the staged file with or without the speakers read from "Name:" prefixes."""
+    with transaction.atomic():
+        script_import = ScriptImport.objects.select_for_update().get(pk=script_import.pk)
+        if script_import.status != ScriptImport.Status.PENDING:
+            raise ImportNotPending(f"This import was already {script_import.get_status_display().lower()}.")
+        if not speakers_were_guessed(script_import) or script_import.data["speaker_prefixes"] == use:
+            return script_import
+        script_import.data = script_import.data | {"speaker_prefixes": use}
+        script_import.speaker_count = len(staged_script(script_import).speakers)
+        script_import.save(update_fields=["data", "speaker_count"])
+    return script_import
 
 
 def apply_import(script_import, *, by):
@@ -90,9 +133,10 @@ def apply_import(script_import, *, by):
         project = script_import.project
         snapshot = replace_script(
             project,
-            Script.from_dict(script_import.data),
+            staged_script(script_import),
             by=by,
             reason=f"Before importing {script_import.filename}",
+            drop_unused_speakers=True,
         )
         script_import.status = ScriptImport.Status.APPLIED
         script_import.applied_at = timezone.now()
@@ -102,7 +146,7 @@ def apply_import(script_import, *, by):
             project=project,
             actor=by,
             verb="import",
-            message=f"Imported {script_import.segment_count} segments from {script_import.filename}"
+            message=f"Imported {counted(script_import.segment_count, 'segment')} from {script_import.filename}"
             + (" (the previous script is kept as a backup)" if snapshot else ""),
         )
     return script_import
@@ -131,16 +175,17 @@ def restore_snapshot(snapshot, *, by):
             project=project,
             actor=by,
             verb="restore",
-            message=f"Restored the backup “{snapshot.reason}” ({snapshot.segment_count} segments)",
+            message=f"Restored the backup “{snapshot.reason}” ({counted(snapshot.segment_count, 'segment')})",
         )
 
 
-def replace_script(project, script, *, by, reason, restore_speakers=False):
+def replace_script(project, script, *, by, reason, restore_speakers=False, drop_unused_speakers=False):
     """Swap the project's segments for `script`'s in one transaction; returns the backup made of the
     old script, or None when there was nothing to keep.
 
     Speakers are matched to the project's own, by provider speaker id or by name (as the script says),
-    so voices already set on a speaker survive a re-import; speakers the file does not name are kept."""
+    so voices already set on a speaker survive a re-import. With `drop_unused_speakers` (an import),
+    speakers left with no lines are removed (the backup keeps them); otherwise they are kept."""
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
         snapshot = None
@@ -156,6 +201,8 @@ def replace_script(project, script, *, by, reason, restore_speakers=False):
         speakers_by_script_id = _upsert_speakers(project, script, restore_speakers)
         Segment.objects.filter(project=project).delete()
         _insert_segments(project, script.segments, speakers_by_script_id)
+        if drop_unused_speakers:
+            Speaker.objects.filter(project=project, segments__isnull=True).delete()
         project.touch()
     return snapshot
 

@@ -13,6 +13,7 @@ from ..forms import ScriptExportForm, ScriptImportForm
 from ..models import ScriptImport, ScriptSnapshot
 from ..services import script_formats, scripts
 from ..services.script_formats import Script, ScriptFileError
+from ..wording import counted
 
 
 @login_required
@@ -39,7 +40,9 @@ def script_import(request, pk):
         except ScriptFileError as error:
             problems = error.problems
         else:
-            if not project.segments.exists():
+            # Straight in when nothing is replaced, unless speakers were guessed from "Name:"
+            # prefixes: the user sees the guess first, and may switch it off.
+            if not project.segments.exists() and not scripts.speakers_were_guessed(staged):
                 scripts.apply_import(staged, by=request.user)
                 _report_import(request, staged)
                 return redirect(project)
@@ -56,7 +59,8 @@ def script_import(request, pk):
 def _report_import(request, staged):
     messages.success(
         request,
-        f"Imported {staged.segment_count} segments and {staged.speaker_count} speakers from {staged.filename}.",
+        f"Imported {counted(staged.segment_count, 'segment')} and {counted(staged.speaker_count, 'speaker')} "
+        f"from {staged.filename}.",
     )
     for notice in staged.notices:
         messages.warning(request, notice)
@@ -73,18 +77,26 @@ def script_import_confirm(request, pk, import_pk):
                 scripts.cancel_import(staged)
                 messages.info(request, "Import cancelled; the script is unchanged.")
             else:
+                # The checkbox is read only when the form showed it (an unticked box sends nothing).
+                if "speaker_prefixes_shown" in request.POST:
+                    staged = scripts.choose_speaker_prefixes(staged, "speaker_prefixes" in request.POST)
+                if "preview" in request.POST:
+                    return redirect("projects:import-confirm", pk=project.pk, import_pk=staged.pk)
                 scripts.apply_import(staged, by=request.user)
                 _report_import(request, staged)
         except scripts.ImportNotPending as error:
             messages.warning(request, str(error))
         return redirect(project)
-    preview = Script.from_dict(staged.data)
+    preview = scripts.staged_script(staged)
+    guessed = scripts.speakers_were_guessed(staged)
     context = {
         "project": project,
         "staged": staged,
         "current_count": project.segments.count(),
         "preview_segments": preview.segments[:10],
         "speaker_names": {speaker.speaker_id: speaker.name for speaker in preview.speakers},
+        "guessed_speakers": scripts.guessed_speakers(staged) if guessed else [],
+        "speaker_prefixes": guessed and staged.data["speaker_prefixes"],
     }
     return render(request, "projects/script_import_confirm.html", context)
 

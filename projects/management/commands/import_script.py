@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from projects.models import Project
 from projects.services import script_formats, scripts
+from projects.wording import counted
 
 
 class Command(BaseCommand):
@@ -59,6 +60,7 @@ class Command(BaseCommand):
             self.stderr.write(self.style.WARNING(notice))
         self.stdout.write(
             self.style.SUCCESS(
-                f"Imported {staged.segment_count} segments and {staged.speaker_count} speakers into “{project}”."
+                f"Imported {counted(staged.segment_count, 'segment')} and "
+                f"{counted(staged.speaker_count, 'speaker')} into “{project}”."
             )
         )
