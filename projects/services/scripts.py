@@ -5,7 +5,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import Activity, Project, ScriptImport, ScriptSnapshot, Segment, Speaker
-from . import script_formats
+from . import script_formats, script_summary
 from .script_formats import Script, ScriptFileError, ScriptSegment, ScriptSpeaker
 
 
@@ -156,6 +156,7 @@ def replace_script(project, script, *, by, reason, restore_speakers=False):
         speakers_by_script_id = _upsert_speakers(project, script, restore_speakers)
         Segment.objects.filter(project=project).delete()
         _insert_segments(project, script.segments, speakers_by_script_id)
+        script_summary.recount(project)  # the stored flags and counts of the new script
         project.touch()
     return snapshot
 
