@@ -71,7 +71,8 @@ def project_page(project):
     counts) and its first rows, never the whole script; the editor is one click away."""
     from .services import script_summary
 
-    speakers = list(project.speakers.annotate(segment_count=Count("segments")).order_by("speaker_id"))
+    # Who speaks how many lines is in the editor's speakers panel: counting them here would read the script.
+    speakers = list(project.speakers.order_by("speaker_id"))
     first_rows = list(
         Segment.objects.filter(project=project)
         .select_related("speaker")

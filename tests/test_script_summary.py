@@ -11,7 +11,7 @@ from projects.services import editing, script_summary, scripts
 from projects.services.script_formats import Script, ScriptSegment, ScriptSpeaker
 from projects.timecodes import format_timecode
 
-from .factories import SegmentFactory, SpeakerFactory, make_segments
+from .factories import SegmentFactory, make_segments
 
 HX = {"HX-Request": "true"}
 

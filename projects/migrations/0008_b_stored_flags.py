@@ -7,7 +7,7 @@ drops the triggers of migration 0002: they are made again."""
 import importlib
 
 import django.db.models.deletion
-from django.db import migrations, models
+from django.db import DatabaseError, migrations, models, transaction
 
 from projects import quality
 
@@ -17,6 +17,37 @@ def restore_speaker_triggers(apps, schema_editor):
         importlib.import_module("projects.migrations.0002_segment_speaker_same_project").add_constraint(
             apps, schema_editor
         )
+
+
+TRIGRAM_INDEXES = {
+    "segment_target_trgm": "target_text",
+    "segment_source_trgm": "source_text",
+}
+
+
+def add_trigram_indexes(apps, schema_editor):
+    """PostgreSQL: find-as-you-type (icontains: UPPER(column) LIKE UPPER(…)) uses trigram indexes, so a
+    word found in few segments is not looked for in every one. Where pg_trgm may not be installed, the
+    search still works, as a scan that stops at the first page of matches."""
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql":
+        return
+    try:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except DatabaseError:
+        return
+    with connection.cursor() as cursor:
+        for name, column in TRIGRAM_INDEXES.items():
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON projects_segment USING gin (UPPER({column}) gin_trgm_ops)"
+            )
+
+
+def drop_trigram_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for name in TRIGRAM_INDEXES:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
 def fill_flags_and_counts(apps, schema_editor):
@@ -86,4 +117,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(restore_speaker_triggers, migrations.RunPython.noop, elidable=False),
         migrations.RunPython(fill_flags_and_counts, migrations.RunPython.noop),
+        migrations.RunPython(add_trigram_indexes, drop_trigram_indexes),
     ]
