@@ -108,7 +108,9 @@ def main():
         # The state autovacuum brings a table to after an import: statistics, and PostgreSQL's GIN
         # pending list merged into the trigram indexes.
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE projects_segment" if connection.vendor == "postgresql" else "ANALYZE")
+            cursor.execute(
+                "VACUUM ANALYZE projects_segment" if connection.vendor == "postgresql" else "ANALYZE"
+            )
         for project in projects.values():  # warm up, check, count queries
             for name, view in views(project).items():
                 response = view()

@@ -61,7 +61,7 @@ def test_a_list_with_anything_but_segment_ids_is_refused_whole(
         {"segments": [str(script[0].pk), bad], **extra},
         headers=HX,
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "not segment ids" in response.content.decode()
     assert snapshot(project) == before and not ScriptEdit.objects.exists()
 
@@ -71,7 +71,7 @@ def test_insert_after_something_that_is_not_an_id_is_refused(client, editor, pro
     client.force_login(editor)
     before = snapshot(project)
     response = client.post(reverse("projects:segment-insert", args=[project.pk]), {"after": bad}, headers=HX)
-    assert response.status_code == 400 and "not segment ids" in response.content.decode()
+    assert response.status_code == 422 and "not segment ids" in response.content.decode()
     assert snapshot(project) == before
 
 
@@ -84,7 +84,7 @@ def test_a_speaker_that_is_not_an_id_is_refused(client, editor, project, script,
         {"segments": [str(script[0].pk)], "speaker": bad},
         headers=HX,
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert snapshot(project) == before
 
 

@@ -268,7 +268,8 @@ def _int_or_none(value):
 
 
 def _bad_ids(request):
-    return _message(request, "The request named segments that are not segment ids; nothing was changed.", 400)
+    # 422: htmx swaps it like the other refusals, so the message shows in the page (base.html).
+    return _message(request, "The request named segments that are not segment ids; nothing was changed.", 422)
 
 
 @login_required
