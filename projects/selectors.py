@@ -1,6 +1,5 @@
 """Reads for the screens: one place per screen, a fixed number of queries whatever the data size."""
 
-from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
@@ -342,10 +341,9 @@ def editor_page(project, query):
             "filters": filters,
             "speakers": speakers_of(project),
         }
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM projects_segment WHERE project_id = %s", [project.pk])
-        (segment_count,) = cursor.fetchone()
-    return {**rows, "segment_count": segment_count, "summary": None}
+    from .services import script_summary
+
+    return {**rows, "segment_count": script_summary.figures(project)["segments"], "summary": None}
 
 
 PROBLEM_IDS = 500  # "Next problem" walks these; the summary's counts are of all problems

@@ -9,9 +9,7 @@ from ..factories import MembershipFactory, ProjectFactory, SegmentFactory, UserF
 from .conftest import log_in
 
 
-def test_replace_a_whole_word_and_see_the_preview_cleared(
-    page, transactional_db, screenshot
-):
+def test_replace_a_whole_word_and_see_the_preview_cleared(page, transactional_db, screenshot):
     editor = MembershipFactory(user=UserFactory(username="elena"), role=Role.EDITOR).user
     project = ProjectFactory(team=editor.teams.get(), title="Launch keynote")
     for n, text in enumerate(["Take the train.", "These are mine.", "My grandfather said the word."]):
