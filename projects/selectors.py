@@ -346,7 +346,7 @@ def editor_page(project, query):
     return {**rows, "segment_count": script_summary.figures(project)["segments"], "summary": None}
 
 
-PROBLEM_IDS = 500  # "Next problem" walks these; the summary's counts are of all problems
+PROBLEM_IDS = 200  # "Next problem" walks these (the first 200 in time); the counts are of all problems
 
 
 def quality_summary(project):
