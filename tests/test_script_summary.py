@@ -191,3 +191,17 @@ def test_the_project_page_shows_figures_and_first_rows_not_the_whole_script(clie
     assert "60 segments" in body and "17 %" in body  # 10 of 60 approved
     assert "Ligne cible 19<" in body and "Ligne cible 20<" not in body
     assert "See all 60 segments in the editor" in body
+
+
+def test_recount_scripts_puts_figures_edited_outside_dubweb_back(project, script):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Segment.objects.filter(pk=script[0].pk).update(target_text="")  # behind the app's back
+    assert script_summary.figures(project)["flags"]["empty"] == 0
+    out = StringIO()
+    call_command("recount_scripts", str(project.pk), stdout=out)
+    assert "Recounted 1 script." in out.getvalue()
+    assert script_summary.figures(project) == checked_from_scratch(project)
+    assert script_summary.figures(project)["flags"]["empty"] == 1
