@@ -194,12 +194,21 @@ class Segment(models.Model):
     # Bumped by every save: a save that carries an older version is a conflict, not an overwrite.
     version = models.PositiveIntegerField(default=1)
     review_status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
+    # The quality flags this segment had at its last write, a bit per kind (quality.FLAG_BITS): the
+    # script's counts, the problem filter and "next problem" read these instead of checking the script.
+    flags = models.PositiveIntegerField(default=0, db_default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["start_ms", "id"]
-        indexes = [models.Index(fields=["project", "start_ms"])]
+        indexes = [
+            models.Index(fields=["project", "start_ms"]),
+            # Only the segments with problems: "next problem" walks these in time order.
+            models.Index(
+                fields=["project", "start_ms", "id"], condition=Q(flags__gt=0), name="segment_problems"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start_ms__gte=0),
@@ -224,6 +233,31 @@ class Segment(models.Model):
         super().clean()
         if self.speaker_id and self.project_id and self.speaker.project_id != self.project_id:
             raise ValidationError({"speaker": "This speaker belongs to another project."})
+
+
+class ScriptSummary(models.Model):
+    """A project's script in figures, kept up to date by every write of its segments (in the same
+    transaction: projects/services/script_summary.py), so that pages read them instead of the script."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    segments = models.IntegerField(default=0)
+    review_draft = models.IntegerField(default=0)
+    review_needs_review = models.IntegerField(default=0)
+    review_approved = models.IntegerField(default=0)
+    review_changes_requested = models.IntegerField(default=0)
+    # Segments with each flag (quality.FLAG_KINDS).
+    flag_fit = models.IntegerField(default=0)
+    flag_cps = models.IntegerField(default=0)
+    flag_overlap = models.IntegerField(default=0)
+    flag_too_short = models.IntegerField(default=0)
+    flag_too_long = models.IntegerField(default=0)
+    flag_gap = models.IntegerField(default=0)
+    flag_empty = models.IntegerField(default=0)
+    flag_no_speaker = models.IntegerField(default=0)
+    flag_past_end = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"Summary of project {self.project_id}"
 
 
 class CompressedJSONField(models.BinaryField):

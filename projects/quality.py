@@ -242,3 +242,21 @@ def summarize(flags_by_pk: dict) -> dict[str, int]:
         for flag in flags:
             counts[flag.kind] += 1
     return counts
+
+
+# --- Stored flags: one bit per kind, kept on each segment so counts and filters need no re-check ------
+
+FLAG_BITS: dict[str, int] = {kind: 1 << index for index, kind in enumerate(FLAG_KINDS)}
+
+
+def flag_bits(flags) -> int:
+    """The flags (as `check_segment` returns them) as one integer, a bit per kind."""
+    bits = 0
+    for flag in flags:
+        bits |= FLAG_BITS[flag.kind]
+    return bits
+
+
+def kinds_of(bits: int) -> list[str]:
+    """The kinds whose bit is set, in FLAG_KINDS order."""
+    return [kind for kind, bit in FLAG_BITS.items() if bits & bit]

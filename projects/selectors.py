@@ -1,6 +1,5 @@
 """Reads for the screens: one place per screen, a fixed number of queries whatever the data size."""
 
-from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
@@ -63,10 +62,17 @@ def project_trail(project, *, limit):
     return sorted(events, key=lambda event: event["when"], reverse=True)[:limit]
 
 
+PROJECT_PAGE_ROWS = 20
+
+
 def project_page(project):
-    """Everything the project page shows beside the project itself."""
-    speakers = list(project.speakers.annotate(segment_count=Count("segments")).order_by("speaker_id"))
-    segments = list(
+    """Everything the project page shows beside the project itself: the script in figures (stored
+    counts) and its first rows, never the whole script; the editor is one click away."""
+    from .services import script_summary
+
+    # Who speaks how many lines is in the editor's speakers panel: counting them here would read the script.
+    speakers = list(project.speakers.order_by("speaker_id"))
+    first_rows = list(
         Segment.objects.filter(project=project)
         .select_related("speaker")
         .only(
@@ -78,11 +84,12 @@ def project_page(project):
             "speaker__name",
             "speaker__speaker_id",
         )
-        .order_by("start_ms", "id")
+        .order_by("start_ms", "id")[:PROJECT_PAGE_ROWS]
     )
     return {
         "speakers": speakers,
-        "segments": segments,
+        "first_rows": first_rows,
+        "script": script_figures(project, script_summary.figures(project)),
         "activities": project_trail(project, limit=10),
         "snapshots": list(
             ScriptSnapshot.objects.filter(project=project).select_related("created_by").defer("data")[:5]
@@ -90,6 +97,31 @@ def project_page(project):
         "pending_imports": list(
             ScriptImport.objects.filter(project=project, status=ScriptImport.Status.PENDING).defer("data")[:3]
         ),
+    }
+
+
+def script_figures(project, figures):
+    """The stored counts as the project page shows them: problems by kind (most first), review progress."""
+    from . import quality
+    from .models import ReviewStatus
+
+    total = figures["segments"]
+    problems = sorted(
+        ((quality.FLAG_KINDS[kind], count, kind) for kind, count in figures["flags"].items() if count),
+        key=lambda item: -item[1],
+    )
+    reviewed = [
+        (label, figures["review"][value], value)
+        for value, label in ReviewStatus.choices
+        if figures["review"][value]
+    ]
+    approved = figures["review"][ReviewStatus.APPROVED]
+    return {
+        "segments": total,
+        "problems": problems,
+        "review": reviewed,
+        "approved": approved,
+        "approved_percent": round(100 * approved / total) if total else 0,
     }
 
 
@@ -128,6 +160,13 @@ class EditorFilters:
     @property
     def active(self):
         return bool(self.q or self.speaker or self.status or self.flag)
+
+    def query_string(self):
+        """The filters as a query string, for the next page of matches."""
+        from django.utils.http import urlencode
+
+        values = {"q": self.q, "speaker": self.speaker, "status": self.status, "flag": self.flag}
+        return urlencode({name: value for name, value in values.items() if value})
 
 
 def speakers_of(project):
@@ -182,10 +221,7 @@ def _chunk_after(project, cursor, limit):
     segments = _editor_segments(project)
     previous = None
     if cursor:
-        try:
-            start_ms, pk = (int(part) for part in cursor.split(".", 1))
-        except ValueError:
-            start_ms, pk = -1, 0
+        start_ms, pk = _parse_cursor(cursor) or (-1, 0)
         segments = segments.filter(Q(start_ms__gt=start_ms) | Q(start_ms=start_ms, id__gt=pk))
         previous = Segment(pk=pk, start_ms=start_ms, end_ms=_end_of(pk))
     # The first screen is read raw: it is on the path of every editor page load (bench/editor.py).
@@ -206,7 +242,7 @@ def _end_of(pk):
 def editor_rows(project, query):
     filters = EditorFilters.from_query(query)
     if filters.active:
-        return _filtered_rows(project, filters)
+        return _filtered_rows(project, filters, query.get("after", ""))
     rows, next_cursor = _chunk_after(project, query.get("after", ""), EDITOR_CHUNK)
     return {
         "rows": rows,
@@ -216,26 +252,63 @@ def editor_rows(project, query):
     }
 
 
-def _filtered_rows(project, filters):
-    segments = list(_editor_segments(project))
-    rows = _with_flags(project, segments, None)
-    q = filters.q.casefold()
-    matching = [
-        (segment, flags)
-        for segment, flags in rows
-        if (not q or q in segment.target_text.casefold() or q in segment.source_text.casefold())
-        and (not filters.speaker or str(segment.speaker_id or "none") == filters.speaker)
-        and (not filters.status or segment.review_status == filters.status)
-        and (not filters.flag or any(flag.kind == filters.flag for flag in flags))
-    ]
+FILTERED_PAGE = EDITOR_CHUNK
+
+
+def _filtered_rows(project, filters, after=""):
+    """The rows matching the filters, a page at a time (after=START.ID): a query that stops at the
+    first page's matches, the problem filter reading the stored flags; never the whole script."""
+    from .services import script_summary
+
+    segments = _editor_segments(project)
+    if filters.q:
+        segments = segments.filter(Q(target_text__icontains=filters.q) | Q(source_text__icontains=filters.q))
+    if filters.speaker == "none":
+        segments = segments.filter(speaker__isnull=True)
+    elif filters.speaker:
+        segments = segments.filter(speaker_id=int(filters.speaker[:18]))
+    if filters.status:
+        segments = segments.filter(review_status=filters.status)
+    if filters.flag:
+        segments = script_summary.with_flag(segments, filters.flag)
+    cursor = _parse_cursor(after)
+    if cursor:
+        start_ms, pk = cursor
+        segments = segments.filter(Q(start_ms__gt=start_ms) | Q(start_ms=start_ms, id__gt=pk))
+    # The end of the segment before each match, for its overlap and gap flags (an index lookup a row).
+    before = (
+        Segment.objects.filter(project_id=OuterRef("project_id"), start_ms__lte=OuterRef("start_ms"))
+        .exclude(start_ms=OuterRef("start_ms"), id__gte=OuterRef("id"))
+        .order_by("-start_ms", "-id")
+        .values("end_ms")[:1]
+    )
+    page = list(segments.annotate(previous_end=Subquery(before))[: FILTERED_PAGE + 1])
+    more = len(page) > FILTERED_PAGE
+    page = page[:FILTERED_PAGE]
+    rows = []
+    for segment in page:
+        previous = None if segment.previous_end is None else Segment(start_ms=0, end_ms=segment.previous_end)
+        rows.extend(_with_flags(project, [segment], previous))
     return {
-        "rows": matching[:FILTERED_LIMIT],
-        "next_cursor": "",
+        "rows": rows,
+        "next_cursor": f"{page[-1].start_ms}.{page[-1].pk}" if more else "",
+        "filter_query": filters.query_string(),
         "speakers": speakers_of(project),
         "filters": filters,
-        "match_count": len(matching),
-        "truncated": len(matching) > FILTERED_LIMIT,
+        "match_count": len(rows),
+        "truncated": more,
+        "continued": bool(cursor),
     }
+
+
+def _parse_cursor(cursor):
+    try:
+        start_ms, pk = (int(part) for part in cursor.split(".", 1))
+    except ValueError:
+        return None
+    if not (0 <= start_ms < 2**63 and 0 <= pk < 2**63):
+        return None
+    return start_ms, pk
 
 
 def rows_with_flags(project, segments, *, with_following=False):
@@ -268,38 +341,46 @@ def editor_page(project, query):
             "filters": filters,
             "speakers": speakers_of(project),
         }
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM projects_segment WHERE project_id = %s", [project.pk])
-        (segment_count,) = cursor.fetchone()
-    return {**rows, "segment_count": segment_count, "summary": None}
+    from .services import script_summary
+
+    return {**rows, "segment_count": script_summary.figures(project)["segments"], "summary": None}
+
+
+PROBLEM_IDS = 200  # "Next problem" walks these (the first 200 in time); the counts are of all problems
 
 
 def quality_summary(project):
+    """The problems by kind, from the stored counts, and the first problems in time order."""
     from . import quality
+    from .services import script_summary
 
-    segments = list(_editor_segments(project))
-    flags = quality.check_script(segments, project.thresholds, video_duration_ms=project.video_duration_ms)
-    ordered = [segment.pk for segment in segments if segment.pk in flags]
-    return {"summary": quality.summarize(flags), "problem_ids": ordered, "flag_kinds": quality.FLAG_KINDS}
+    return {
+        "summary": script_summary.figures(project)["flags"],
+        "problem_ids": script_summary.problem_ids(project, limit=PROBLEM_IDS),
+        "flag_kinds": quality.FLAG_KINDS,
+    }
 
 
 # --- providers ---------------------------------------------------------------------------------------------
 
 
 def providers_panel(project):
+    from django.db.models import Exists
+
     from . import quality
     from .models import Submission
+    from .services import script_summary
 
     recent = list(Submission.objects.filter(project=project).select_related("created_by")[:10])
-    segments = list(_editor_segments(project))
-    flags = quality.check_script(
-        segments, quality.thresholds_for(project.target_language), video_duration_ms=project.video_duration_ms
+    figures = script_summary.figures(project)
+    speaking = Speaker.objects.filter(project=project).filter(
+        Exists(Segment.objects.filter(speaker=OuterRef("pk")))
     )
     return {
         "submissions": recent,
-        "segment_count": len(segments),
-        "speaker_count": len({segment.speaker_id for segment in segments if segment.speaker_id}),
-        "summary": {kind: count for kind, count in quality.summarize(flags).items() if count},
+        "segment_count": figures["segments"],
+        "speaker_count": speaking.count(),
+        "summary": {kind: count for kind, count in figures["flags"].items() if count},
         "flag_kinds": quality.FLAG_KINDS,
     }
 

@@ -2,6 +2,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from projects.models import Membership, Project, Role, Segment, Speaker, Team
+from projects.services import script_summary
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -62,10 +63,18 @@ class SegmentFactory(factory.django.DjangoModelFactory):
     target_text = factory.Sequence(lambda n: f"Réplique {n} en français.")
     speaker = None
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Created as the app's write paths create segments: with the stored flags and counts."""
+        segment = super()._create(model_class, *args, **kwargs)
+        script_summary.recount(segment.project)
+        segment.refresh_from_db(fields=["flags"])
+        return segment
+
 
 def make_segments(project, count, speaker=None):
     """`count` segments in one INSERT (large scripts for query-count tests)."""
-    return Segment.objects.bulk_create(
+    segments = Segment.objects.bulk_create(
         Segment(
             project=project,
             start_ms=index * 2000,
@@ -76,3 +85,5 @@ def make_segments(project, count, speaker=None):
         )
         for index in range(count)
     )
+    script_summary.recount(project)
+    return segments

@@ -396,3 +396,48 @@ def test_a_speaker_conflict_keeps_my_choice_in_the_menu(client, editor, manager,
     body = save(client, segment, field="speaker", speaker=str(carla.pk)).content.decode()
     assert f'<option value="{carla.pk}" selected>' in body  # "Keep mine" re-sends Carla
     assert "<dt>Theirs</dt><dd>Ben</dd>" in body
+
+
+# --- the speakers panel warns about a voice key Dubformer's catalogue does not have ----------------------
+
+FRENCH_VOICES = ([("53f154:fr-FR-DeniseNeural", "Denise · fr-FR · feminine")], "")
+
+
+def _save_voice(client, project, speaker, key):
+    return client.post(
+        reverse("projects:speaker-save", args=[project.pk, speaker.pk]),
+        {"name": speaker.name, "style": speaker.style, "voice_key": key, "modelslab_voice_id": ""},
+        headers=HX,
+    )
+
+
+def test_a_voice_key_not_in_the_catalogue_is_saved_with_a_warning_next_to_it(
+    client, editor, project, speaker, monkeypatch
+):
+    from projects.services import voices
+
+    monkeypatch.setattr(voices, "dubformer_voices", lambda project: FRENCH_VOICES)
+    client.force_login(editor)
+    body = html.unescape(_save_voice(client, project, speaker, "53f154:de-DE-KatjaNeural").content.decode())
+    speaker.refresh_from_db()
+    assert speaker.voice_key == "53f154:de-DE-KatjaNeural"  # saved anyway
+    assert "“53f154:de-DE-KatjaNeural” is not in Dubformer's voice catalogue for" in body
+    assert f'aria-describedby="speaker-{speaker.pk}-voice-warning"' in body
+    assert "not in Dubformer's catalogue for this language" in body  # said in the status message too
+    # A key from the catalogue, or a built-in one, gets no warning.
+    for key in ("53f154:fr-FR-DeniseNeural", "soundalike", ""):
+        assert "voice-warning" not in _save_voice(client, project, speaker, key).content.decode()
+
+
+def test_without_the_catalogue_any_voice_key_is_saved_without_a_warning(
+    client, editor, project, speaker, monkeypatch
+):
+    from projects.services import voices
+
+    monkeypatch.setattr(
+        voices, "dubformer_voices", lambda project: ([], "Dubformer's voice catalogue is not available")
+    )
+    client.force_login(editor)
+    body = _save_voice(client, project, speaker, "some:custom-voice").content.decode()
+    speaker.refresh_from_db()
+    assert speaker.voice_key == "some:custom-voice" and "voice-warning" not in body

@@ -29,11 +29,16 @@ def test_project_page_queries_do_not_grow_with_segments(
     speakers = [SpeakerFactory(project=project, speaker_id=n) for n in (1, 2, 3)]
     make_segments(project, count, speaker=speakers[0])
     client.force_login(editor)
-    # session + user + project with role + team + speakers + segments + events + edits + backups + imports
-    with django_assert_max_num_queries(10):
+    # session + user + project with role + team + speakers + first rows + the script's stored counts
+    # + events + edits + backups + imports
+    with django_assert_max_num_queries(11):
         response = client.get(project.get_absolute_url())
     assert response.status_code == 200
-    assert f"Ligne cible {count - 1}" in response.content.decode()
+    body = response.content.decode()
+    assert f"{count:,} segments" in body and "Ligne cible 0" in body
+    # The page shows the first rows and the figures, not the whole script: the editor has the rest.
+    assert (f"Ligne cible {count - 1}<" in body) is (count <= 20)
+    assert "Open the editor" in body
 
 
 def test_a_running_jobs_card_reads_little_whatever_the_script(

@@ -6,10 +6,10 @@ an overwrite) and records a ScriptEdit with the segments before and after, which
 """
 
 import json
-import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
+import regex
 from django.db import connection, transaction
 from django.db.models import Max, Subquery
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils import timezone
 from ..models import Project, ScriptEdit, Segment, Speaker
 from ..timecodes import MAX_MS, format_timecode
 from ..wording import counted
+from . import script_summary
 
 UNDO_DEPTH = 100  # edits kept per person and project (the editor promises at least 50)
 STATE_FIELDS = ("start_ms", "end_ms", "source_text", "target_text", "speaker_id", "review_status")
@@ -99,22 +100,32 @@ def _locked(project, pks):
     return segments
 
 
-def save_segment(project, segment_pk, changes, *, version, by):
+def save_segment(project, segment_pk, changes, *, version, by, read=None):
     """Change some of a segment's fields (start_ms, end_ms, target_text, source_text, speaker,
-    review_status). `version` is the one the person saw; if it is not current, StaleVersion.
+    review_status). `version` is the one the person saw, and `read` ({column: value}, optional) the
+    values they saw in the fields they change.
+
+    Conflicts are per field: when the segment changed since `version` but every field this save changes
+    still holds the value the person read (someone shifted the timings while they typed the text), the
+    save merges into the current segment. A field someone else changed meanwhile, or a save that does
+    not say what it read, raises StaleVersion.
 
     Optimistic: the segment and its neighbours are read together, and the UPDATE only happens if the
-    version is still the one read, so two saves can never both win. The result's `neighbours` (the
-    segments before and after, None at the ends) are for the editor's overlap and gap flags."""
+    version is still the one read, so two saves can never both win. The segment's stored flags, those
+    of the segment after it and the project's counts are updated with it (script_summary). The result's
+    `neighbours` (the segments before and after, None at the ends) are for the editor's overlap and gap
+    flags."""
     segment, previous, following = _with_neighbours(project, segment_pk)
-    if segment.version != version:
-        raise StaleVersion(segment)
-    before = state(segment)
     if "speaker" in changes:
         speaker = changes.pop("speaker")
         if speaker is not None and speaker.project_id != project.pk:
             raise EditError("That speaker belongs to another project.")
         changes["speaker_id"] = speaker.pk if speaker else None
+    if segment.version != version:
+        if not read or any(not _same(getattr(segment, name), value) for name, value in read.items()):
+            raise StaleVersion(segment)
+        version = segment.version  # nobody touched these fields: merge into what is there now
+    before = state(segment)
     for name, value in changes.items():
         setattr(segment, name, value)
     _check_timing(project, segment.start_ms, segment.end_ms)
@@ -123,44 +134,90 @@ def save_segment(project, segment_pk, changes, *, version, by):
     segment.updated_at = timezone.now()
     segment.version = version + 1
     label = _describe_change(before, state(segment))
-    edit = _update_and_record(project, segment, changes, version, by, label, [before], [state(segment)])
-    if edit is None:
-        raise StaleVersion(Segment.objects.filter(pk=segment.pk).first() or segment)
     moved = (previous and segment.start_ms < previous.start_ms) or (
         following and segment.start_ms > following.start_ms
     )
+    if moved:  # past a neighbour: the stretch between its old and new place is re-checked
+        with transaction.atomic():
+            edit = _update_and_record(
+                project, segment, changes, version, by, label, [before], [state(segment)]
+            )
+            if edit is not None:
+                script_summary.after_edit(project, [before], [state(segment)])
+    else:
+        old_bits = segment.flags
+        segment.flags = script_summary.bits(project, segment, previous)
+        following_bits = following and script_summary.bits(project, following, segment)
+        review = (before["review_status"], segment.review_status)
+        deltas, following_update = script_summary.save_statement(
+            project, segment, old_bits, segment.flags, following, following_bits,
+            review if review[0] != review[1] else None,
+        )  # fmt: skip
+        changes = {**changes, "flags": segment.flags}
+        edit = _update_and_record(
+            project, segment, changes, version, by, label, [before], [state(segment)],
+            counts=deltas, following_flags=following_update,
+        )  # fmt: skip
+        if edit is not None and following_update:
+            following.flags = following_update[1]
+    if edit is None:
+        raise StaleVersion(Segment.objects.filter(pk=segment.pk).first() or segment)
     return EditResult(
         changed=[segment], deleted_ids=[], edit=edit, neighbours=None if moved else (previous, following)
     )
 
 
-def _update_and_record(project, segment, changes, version, by, label, before, after):
-    """UPDATE the segment if it is still at `version`, and record the edit: both or neither. Returns the
-    edit, or None when someone else saved first. On PostgreSQL this is one statement (a data-modifying
-    CTE) instead of BEGIN, UPDATE, INSERT, COMMIT: a quarter of the round trips of every save."""
+def _same(current, read):
+    if isinstance(current, str) and isinstance(read, str):
+        return current.replace("\r\n", "\n").strip() == read.replace("\r\n", "\n").strip()
+    return current == read
+
+
+def _update_and_record(project, segment, changes, version, by, label, before, after, *, counts=None,
+                       following_flags=None):  # fmt: skip
+    """UPDATE the segment if it is still at `version`, record the edit, add `counts` to the project's
+    summary and store the following segment's new flags (pk, bits): all or nothing. Returns the edit,
+    or None when someone else saved first. On PostgreSQL this is one statement (a data-modifying CTE)
+    instead of BEGIN, UPDATE, INSERT, COMMIT: a quarter of the round trips of every save."""
     if connection.vendor != "postgresql":
         with transaction.atomic():
             fields = {**changes, "version": segment.version, "updated_at": segment.updated_at}
             if not Segment.objects.filter(pk=segment.pk, version=version).update(**fields):
                 return None
+            if following_flags:
+                Segment.objects.filter(pk=following_flags[0]).update(flags=following_flags[1])
+            if counts:
+                script_summary.bump(project, counts)
             return _record(project, by, label, before, after)
-    columns = [column for column in changes if column in STATE_FIELDS]
+    columns = [column for column in changes if column in (*STATE_FIELDS, "flags")]
     assignments = ", ".join(f"{column} = %s" for column in columns)
+    extra_sql, extra_params = "", []
+    if following_flags:
+        extra_sql += (
+            ", following AS (UPDATE projects_segment SET flags = %s WHERE id = %s"
+            " AND EXISTS (SELECT 1 FROM updated))"
+        )
+        extra_params += [following_flags[1], following_flags[0]]
+    if counts:
+        counts_sql, counts_params = script_summary.counts_sql(project.pk, counts)
+        extra_sql += f", counted AS ({counts_sql} AND EXISTS (SELECT 1 FROM updated))"  # noqa: S608 (constant SQL)
+        extra_params += counts_params
     sql = f"""
         WITH updated AS (
             UPDATE projects_segment SET {assignments}, version = %s, updated_at = %s
             WHERE id = %s AND version = %s RETURNING id
-        )
+        ){extra_sql}
         INSERT INTO projects_scriptedit (project_id, user_id, label, before, after, undone, created_at)
         SELECT %s, %s, %s, %s::jsonb, %s::jsonb, false, %s FROM updated
         RETURNING id
-    """  # noqa: S608 (column names come from STATE_FIELDS; every value is a parameter)
+    """  # noqa: S608 (column names come from STATE_FIELDS and the summary's own; every value is a parameter)
     params = [changes[column] for column in columns] + [
         segment.version,
         segment.updated_at,
         segment.pk,
         version,
     ]
+    params += extra_params
     params += [
         project.pk,
         by.pk if by else None,
@@ -200,7 +257,7 @@ def _with_neighbours_params(project, segment_pk):
 # The segment, then each neighbour in a derived table (SQLite allows no ORDER BY or LIMIT on the
 # members of a UNION themselves); `role` tells the three apart. "start_ms <= X AND NOT (…)" rather
 # than "start_ms < X OR (…)" so that both databases walk the (project, start_ms) index from X.
-_COLUMNS = "id, project_id, start_ms, end_ms, source_text, target_text, speaker_id, version, review_status, updated_at"
+_COLUMNS = "id, project_id, start_ms, end_ms, source_text, target_text, speaker_id, version, review_status, flags, updated_at"
 _TARGET_START = "(SELECT start_ms FROM projects_segment WHERE id = %s AND project_id = %s)"
 _WITH_NEIGHBOURS_SQL = f"""
 SELECT {_COLUMNS}, 'segment' AS role FROM projects_segment WHERE id = %s AND project_id = %s
@@ -247,6 +304,7 @@ def insert_after(project, segment_pk, *, by, duration_ms=2000):
         edit = _record(
             project, by, f"Inserted a segment at {format_timecode(start_ms)}", [], [state(segment)]
         )
+        script_summary.after_edit(project, [], edit.after)
     return EditResult(changed=[segment], deleted_ids=[], edit=edit, created_ids={segment.pk})
 
 
@@ -293,6 +351,7 @@ def split_segment(project, segment_pk, *, version, at_ms=None, text_cursor=None,
             [before],
             [state(segment), state(second)],
         )
+        script_summary.after_edit(project, edit.before, edit.after)
     return EditResult(changed=[segment, second], deleted_ids=[], edit=edit, created_ids={second.pk})
 
 
@@ -334,6 +393,7 @@ def merge_with_next(project, segment_pk, *, version, by):
             before,
             [state(segment)],
         )
+        script_summary.after_edit(project, before, edit.after, gone_flags=[following.flags])
     return EditResult(changed=[segment], deleted_ids=[before[1]["id"]], edit=edit)
 
 
@@ -353,6 +413,7 @@ def delete_segments(project, segment_pks, *, by):
             else f"Deleted the segment at {format_timecode(before[0]['start_ms'])}"
         )
         edit = _record(project, by, label, before, [])
+        script_summary.after_edit(project, before, [], gone_flags=[s.flags for s in segments.values()])
     return EditResult(changed=[], deleted_ids=[s["id"] for s in before], edit=edit)
 
 
@@ -387,6 +448,7 @@ def shift_segments(project, *, delta_ms, segment_pks=None, from_ms=None, by):
             before,
             [state(s) for s in segments],
         )
+        script_summary.after_edit(project, before, edit.after)
     return EditResult(changed=segments, deleted_ids=[], edit=edit)
 
 
@@ -408,48 +470,127 @@ def set_speaker(project, segment_pks, speaker, *, by):
             before,
             [state(s) for s in segments],
         )
+        script_summary.after_edit(project, before, edit.after)
     return EditResult(changed=segments, deleted_ids=[], edit=edit)
 
 
-def replace_text(project, find, replacement, *, by, case_sensitive=False):
-    """Replace `find` with `replacement` in every target text. Returns the result (changed rows)."""
-    matches = matching_segments(project, find, case_sensitive=case_sensitive)
-    if not matches:
-        raise EditError(f"“{find}” is not in any translated text.")
+class FindPattern:
+    """What find and replace looks for: plain text (or a regular expression), as a whole word or
+    anywhere, with or without matching case. Checked when made: EditError says what is wrong.
+
+    Patterns come from people: they run with the `regex` module's timeout, so a pattern that would
+    backtrack for minutes is refused instead of holding a worker."""
+
+    MAX_LENGTH = 200
+    TIMEOUT_S = 0.25
+
+    def __init__(self, find, *, case_sensitive=False, whole_word=False, use_regex=False):
+        self.find, self.case_sensitive, self.whole_word, self.use_regex = (
+            find,
+            case_sensitive,
+            whole_word,
+            use_regex,
+        )
+        if not find:
+            raise EditError("Type what to find.")
+        if len(find) > self.MAX_LENGTH:
+            raise EditError(f"What to find is too long (at most {self.MAX_LENGTH} characters).")
+        if "\x00" in find:
+            raise EditError("What to find contains a character that cannot be stored.")
+        pattern = find if use_regex else regex.escape(find)
+        if whole_word:
+            pattern = rf"(?<!\w)(?:{pattern})(?!\w)"
+        flags = regex.V0 | (0 if case_sensitive else regex.IGNORECASE)
+        try:
+            self.compiled = regex.compile(pattern, flags)
+        except (regex.error, OverflowError) as error:
+            raise EditError(f"“{find}” is not a valid regular expression: {error}.") from None
+
+    @property
+    def literal(self):
+        """Plain ASCII-or-case-sensitive text: the database can narrow the candidates with LIKE."""
+        return not self.use_regex and (self.case_sensitive or self.find.isascii())
+
+    def search(self, text):
+        try:
+            return self.compiled.search(text, timeout=self.TIMEOUT_S) is not None
+        except TimeoutError:
+            raise EditError("This pattern takes too long to search; make it simpler.") from None
+
+    def replace(self, text, replacement):
+        """`text` with every match replaced (in a regular expression, \\1 or \\g<name> insert a group)."""
+        try:
+            if self.use_regex:
+                result = self.compiled.sub(replacement, text, timeout=self.TIMEOUT_S)
+            else:
+                result = self.compiled.sub(lambda _: replacement, text, timeout=self.TIMEOUT_S)
+        except TimeoutError:
+            raise EditError("This pattern takes too long to search; make it simpler.") from None
+        except (regex.error, IndexError) as error:
+            raise EditError(
+                f"The replacement “{replacement}” is not valid for this pattern: {error}."
+            ) from None
+        if "\x00" in result:
+            raise EditError("The replacement contains a character that cannot be stored.")
+        return result
+
+
+def planned_replacements(project, pattern, replacement):
+    """[(segment, new text)] for every segment whose translation the replacement changes, in time
+    order: what the preview shows is exactly what `replace_text` applies."""
+    if "\x00" in replacement:
+        raise EditError("The replacement contains a character that cannot be stored.")
+    candidates = Segment.objects.filter(project=project).only(*_REPLACE_FIELDS).order_by("start_ms", "id")
+    if pattern.literal:
+        lookup = "target_text__contains" if pattern.case_sensitive else "target_text__icontains"
+        candidates = candidates.filter(**{lookup: pattern.find})
+    planned = []
+    for segment in candidates:
+        if not pattern.search(segment.target_text):
+            continue
+        new_text = pattern.replace(segment.target_text, replacement)
+        if new_text != segment.target_text:
+            planned.append((segment, new_text))
+    return planned
+
+
+_REPLACE_FIELDS = ("project_id", "start_ms", "end_ms", "target_text", "version")
+
+
+def replace_text(project, pattern, replacement, *, by, **options):
+    """Replace what `pattern` finds with `replacement` in every target text. `pattern` is a FindPattern,
+    or the text to find with FindPattern's options."""
+    if isinstance(pattern, str):
+        pattern = FindPattern(pattern, **options)
+    planned = planned_replacements(project, pattern, replacement)
+    if not planned:
+        raise EditError(f"“{pattern.find}” is not in any translated text.")
     with transaction.atomic():
         segments = sorted(
-            _locked(project, [s.pk for s in matches]).values(), key=lambda s: (s.start_ms, s.pk)
+            _locked(project, [segment.pk for segment, _ in planned]).values(),
+            key=lambda s: (s.start_ms, s.pk),
         )
-        before = [state(segment) for segment in segments]
+        before = []
         changed = []
         for segment in segments:
-            new_text = replace_in(segment.target_text, find, replacement, case_sensitive=case_sensitive)
+            new_text = pattern.replace(segment.target_text, replacement)
             if new_text != segment.target_text:
+                before.append(state(segment))
                 segment.target_text = new_text
                 segment.version += 1
                 changed.append(segment)
+        if not changed:
+            raise EditError(f"“{pattern.find}” is not in any translated text.")
         Segment.objects.bulk_update(changed, ["target_text", "version", "updated_at"], batch_size=500)
         edit = _record(
             project,
             by,
-            f"Replaced “{find[:40]}” with “{replacement[:40]}” in {counted(len(changed), 'segment')}",
-            [b for b in before if b["id"] in {s.pk for s in changed}],
+            f"Replaced “{pattern.find[:40]}” with “{replacement[:40]}” in {counted(len(changed), 'segment')}",
+            before,
             [state(s) for s in changed],
         )
+        script_summary.after_edit(project, before, edit.after)
     return EditResult(changed=changed, deleted_ids=[], edit=edit)
-
-
-def replace_in(text, find, replacement, *, case_sensitive):
-    if case_sensitive:
-        return text.replace(find, replacement)
-    return re.sub(re.escape(find), lambda _: replacement, text, flags=re.IGNORECASE)
-
-
-def matching_segments(project, find, *, case_sensitive=False):
-    if not find:
-        return []
-    lookup = "target_text__contains" if case_sensitive else "target_text__icontains"
-    return list(Segment.objects.filter(project=project, **{lookup: find}).order_by("start_ms", "id"))
 
 
 # --- undo and redo ---------------------------------------------------------------------------------------
@@ -517,6 +658,7 @@ def _replay(project, *, expect, restore):
         raise EditError("A speaker these segments had was deleted; add it again first.")
 
     deleted = [pk for pk in expected if pk not in wanted]
+    gone_flags = [current[pk].flags for pk in deleted]
     Segment.objects.filter(pk__in=deleted).delete()
     changed = []
     next_version = (Segment.objects.filter(project=project).aggregate(top=Max("version"))["top"] or 0) + 1
@@ -528,6 +670,7 @@ def _replay(project, *, expect, restore):
         segment.save()
         changed.append(segment)
     changed.sort(key=lambda s: (s.start_ms, s.pk))
+    script_summary.after_edit(project, expect, restore, gone_flags=gone_flags)
     return EditResult(changed=changed, deleted_ids=deleted, created_ids=set(wanted) - set(current))
 
 

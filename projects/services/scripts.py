@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from ..models import Activity, Project, ScriptImport, ScriptSnapshot, Segment, Speaker
 from ..wording import counted
-from . import script_formats
+from . import script_formats, script_summary
 from .script_formats import Script, ScriptFileError, ScriptSegment, ScriptSpeaker
 
 
@@ -203,6 +203,7 @@ def replace_script(project, script, *, by, reason, restore_speakers=False, drop_
         _insert_segments(project, script.segments, speakers_by_script_id)
         if drop_unused_speakers:
             Speaker.objects.filter(project=project, segments__isnull=True).delete()
+        script_summary.recount(project)  # the stored flags and counts of the new script
         project.touch()
     return snapshot
 

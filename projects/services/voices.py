@@ -48,3 +48,17 @@ def dubformer_voices(project):
     ]
     cache.set(cache_key, catalogue, CACHE_S)
     return catalogue, ""
+
+
+BUILT_IN_VOICES = ("soundalike", "emotional_transfer")
+
+
+def unknown_voice_warning(project, voice_key, catalogue):
+    """A warning when `voice_key` is neither a built-in voice nor in the catalogue for the project's
+    target language (it is saved anyway: the catalogue may lag behind Dubformer), else ""."""
+    if not voice_key or voice_key in BUILT_IN_VOICES or voice_key in {key for key, _ in catalogue}:
+        return ""
+    return (
+        f"“{voice_key}” is not in Dubformer's voice catalogue for {project.target_language_name}: "
+        "saved, but Dubformer may refuse it. Check the key, or pick one from the list."
+    )

@@ -21,6 +21,7 @@ from ..models import ReviewStatus, Segment, Speaker
 from ..rows import RowRenderer, editor_urls
 from ..services import editing
 from ..services.editing import EditError, SegmentGone, StaleVersion
+from ..timecodes import TimecodeError, parse_timecode
 
 
 def _project_for(request, pk, action):
@@ -28,6 +29,26 @@ def _project_for(request, pk, action):
     project.can_edit = access.can(project.role, "edit_script")
     project.thresholds = quality.thresholds_for(project.target_language)
     return project
+
+
+MAX_ID = 2**63 - 1  # the largest id a database row can have: a bigger one is no segment, not an error
+
+
+def _segment_in_range(segment_pk):
+    if not 0 < segment_pk <= MAX_ID:
+        raise Http404("No such segment.")
+    return segment_pk
+
+
+class BadIds(ValueError):
+    """A list of segment ids in the request that are not all ids."""
+
+
+def _parse_id(value):
+    value = (value or "").strip()
+    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= MAX_ID:
+        raise BadIds(value)
+    return int(value)
 
 
 def _changed_event(response, focus_id=None):
@@ -73,6 +94,7 @@ def segment_rows(request, pk):
 @login_required
 @require_GET
 def segment_row(request, pk, segment_pk):
+    _segment_in_range(segment_pk)
     project = _project_for(request, pk, "view")
     segment = get_object_or_404(Segment.objects.filter(project=project), pk=segment_pk)
     return _render_rows(request, project, [segment])
@@ -81,6 +103,7 @@ def segment_row(request, pk, segment_pk):
 @login_required
 @require_POST
 def segment_save(request, pk, segment_pk):
+    _segment_in_range(segment_pk)
     project = _project_for(request, pk, "edit_script")
     speakers = selectors.speakers_of(project)
     form = SegmentFieldForm(request.POST, speakers=speakers)
@@ -96,7 +119,12 @@ def segment_save(request, pk, segment_pk):
         )
     try:
         result = editing.save_segment(
-            project, segment_pk, form.changes(), version=form.cleaned_data["version"], by=request.user
+            project,
+            segment_pk,
+            form.changes(),
+            version=form.cleaned_data["version"],
+            read=_read_value(form, request.POST),
+            by=request.user,
         )
     except SegmentGone:
         raise Http404("No such segment.") from None
@@ -123,6 +151,24 @@ def segment_save(request, pk, segment_pk):
             rows.append((following, _flags(project, following, segment)))
     response = _render(request, project, rows, speakers, saved=saved)
     return _changed_event(response) if saved else response
+
+
+def _read_value(form, data):
+    """What the person saw in the field they change (`was`, sent with the save), as {column: value}:
+    the save merges when that field still holds it. None when not sent or unreadable: then any change
+    to the segment since the version they read is a conflict."""
+    if "was" not in data:
+        return None
+    raw = data["was"]
+    column = SegmentFieldForm.FIELDS[form.field][0]
+    try:
+        if form.field in ("start", "end"):
+            return {column: parse_timecode(raw)}
+        if form.field == "speaker":
+            return {"speaker_id": _parse_id(raw) if raw else None}
+    except (TimecodeError, BadIds):
+        return None
+    return {column: raw}
 
 
 def _segment_or_404(project, segment_pk):
@@ -215,16 +261,25 @@ def _version(request):
 
 def _int_or_none(value):
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except ValueError:
         return None
+    return number if number is None or abs(number) <= MAX_ID else None
+
+
+def _bad_ids(request):
+    # 422: htmx swaps it like the other refusals, so the message shows in the page (base.html).
+    return _message(request, "The request named segments that are not segment ids; nothing was changed.", 422)
 
 
 @login_required
 @require_POST
 def segment_insert(request, pk):
     project = _project_for(request, pk, "edit_script")
-    after = _int_or_none(request.POST.get("after"))
+    try:
+        after = _parse_id(request.POST["after"]) if request.POST.get("after") else None
+    except BadIds:
+        return _bad_ids(request)
     return _structural(
         request,
         project,
@@ -236,6 +291,7 @@ def segment_insert(request, pk):
 @login_required
 @require_POST
 def segment_split(request, pk, segment_pk):
+    _segment_in_range(segment_pk)
     project = _project_for(request, pk, "edit_script")
     at_ms = _int_or_none(request.POST.get("at_ms"))
     cursor = _int_or_none(request.POST.get("text_cursor"))
@@ -252,6 +308,7 @@ def segment_split(request, pk, segment_pk):
 @login_required
 @require_POST
 def segment_merge(request, pk, segment_pk):
+    _segment_in_range(segment_pk)
     project = _project_for(request, pk, "edit_script")
     return _structural(
         request,
@@ -262,15 +319,18 @@ def segment_merge(request, pk, segment_pk):
 
 
 def _selected_ids(request):
-    ids = [_int_or_none(value) for value in request.POST.getlist("segments")]
-    return [pk for pk in ids if pk is not None]
+    """The selected segments' ids; BadIds if any is not an id (the whole request is refused)."""
+    return list(dict.fromkeys(_parse_id(value) for value in request.POST.getlist("segments")))
 
 
 @login_required
 @require_POST
 def segments_delete(request, pk):
     project = _project_for(request, pk, "edit_script")
-    ids = _selected_ids(request)
+    try:
+        ids = _selected_ids(request)
+    except BadIds:
+        return _bad_ids(request)
     if not ids:
         return _message(request, "Select the segments to delete first.", 422)
     return _structural(request, project, lambda: editing.delete_segments(project, ids, by=request.user))
@@ -283,7 +343,10 @@ def segments_shift(request, pk):
     form = ShiftForm(request.POST)
     if not form.is_valid():
         return _message(request, " ".join(error for errors in form.errors.values() for error in errors), 422)
-    ids = _selected_ids(request)
+    try:
+        ids = _selected_ids(request)
+    except BadIds:
+        return _bad_ids(request)
     scope = form.cleaned_data["scope"]
     if scope == "selected" and not ids:
         return _message(request, "Select the segments to shift first.", 422)
@@ -304,10 +367,13 @@ def segments_shift(request, pk):
 @require_POST
 def segments_speaker(request, pk):
     project = _project_for(request, pk, "edit_script")
-    ids = _selected_ids(request)
+    try:
+        ids = _selected_ids(request)
+        speaker_pk = _parse_id(request.POST["speaker"]) if request.POST.get("speaker") else None
+    except BadIds:
+        return _bad_ids(request)
     if not ids:
         return _message(request, "Select the segments to give to a speaker first.", 422)
-    speaker_pk = _int_or_none(request.POST.get("speaker"))
     speaker = (
         get_object_or_404(Speaker.objects.filter(project=project), pk=speaker_pk) if speaker_pk else None
     )
@@ -339,34 +405,51 @@ def quality_summary(request, pk):
     )
 
 
+def _find_pattern(data):
+    """The find and replace form's options, as a FindPattern (EditError when they make no sense)."""
+    return editing.FindPattern(
+        data.get("find", ""),
+        case_sensitive=bool(data.get("case_sensitive")),
+        whole_word=bool(data.get("whole_word")),
+        use_regex=bool(data.get("regex")),
+    )
+
+
+REPLACE_PREVIEW_ROWS = 200
+
+
 @login_required
 @require_GET
 def replace_preview(request, pk):
+    """What Apply would change, segment by segment (the same plan Apply carries out)."""
     project = _project_for(request, pk, "edit_script")
-    find = request.GET.get("find", "")
     replacement = request.GET.get("replace", "")
-    case_sensitive = bool(request.GET.get("case_sensitive"))
-    matches = editing.matching_segments(project, find, case_sensitive=case_sensitive)
-    preview = [
-        (segment, editing.replace_in(segment.target_text, find, replacement, case_sensitive=case_sensitive))
-        for segment in matches[:200]
-    ]
-    context = {"project": project, "find": find, "replacement": replacement, "preview": preview,
-               "count": len(matches), "case_sensitive": case_sensitive, "urls": editor_urls(project.pk)}  # fmt: skip
-    return render(request, "projects/editor.html#replace-preview", context)
+    context = {"project": project, "find": request.GET.get("find", ""), "replacement": replacement,
+               "urls": editor_urls(project.pk), "options": {name: bool(request.GET.get(name))
+                                                            for name in ("case_sensitive", "whole_word", "regex")}}  # fmt: skip
+    status = 200
+    try:
+        planned = editing.planned_replacements(project, _find_pattern(request.GET), replacement)
+    except EditError as error:
+        context["replace_error"] = str(error)
+        status = 422
+    else:
+        context.update(preview=planned[:REPLACE_PREVIEW_ROWS], count=len(planned))
+    return render(request, "projects/editor.html#replace-preview", context, status=status)
 
 
 @login_required
 @require_POST
 def replace_apply(request, pk):
     project = _project_for(request, pk, "edit_script")
-    find = request.POST.get("find", "")
     replacement = request.POST.get("replace", "")
-    case_sensitive = bool(request.POST.get("case_sensitive"))
-    return _structural(
-        request,
-        project,
-        lambda: editing.replace_text(
-            project, find, replacement, case_sensitive=case_sensitive, by=request.user
-        ),
+    try:
+        pattern = _find_pattern(request.POST)
+    except EditError as error:
+        return _message(request, str(error), 422)
+    response = _structural(
+        request, project, lambda: editing.replace_text(project, pattern, replacement, by=request.user)
     )
+    if response.status_code == 200:  # applied: the preview is history now
+        response.content += b'<div id="replace-preview" hx-swap-oob="true"></div>'
+    return response

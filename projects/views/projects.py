@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from .. import access, selectors
 from ..forms import ProjectFilterForm, ProjectForm, ScriptExportForm, ScriptImportForm
 from ..models import Activity, Team
+from ..services import script_summary
 
 PROJECTS_PER_PAGE = 25
 
@@ -63,6 +64,8 @@ def project_edit(request, pk):
     form = ProjectForm(request.POST or None, instance=project, teams=[project.team])
     if request.method == "POST" and form.is_valid():
         form.save()
+        if {"target_language", "video_duration_ms"} & set(form.changed_data):
+            script_summary.recount(project)  # the checks' thresholds and the video's end changed
         if form.changed_data:
             changed = ", ".join(form.fields[name].label.lower() for name in form.changed_data)
             Activity.objects.create(

@@ -34,6 +34,9 @@ def _panel(request, project, *, message="", error=False, status=200, announce=Tr
     project.can_edit = access.can(project.role, "edit_script")
     speakers = list(project.speakers.annotate(segment_count=Count("segments")).order_by("speaker_id"))
     catalogue, catalogue_problem = voices.dubformer_voices(project)
+    if not catalogue_problem:  # without the catalogue there is nothing to compare with: no warning
+        for speaker in speakers:
+            speaker.voice_warning = voices.unknown_voice_warning(project, speaker.voice_key, catalogue)
     context = {
         "project": project,
         "speakers": speakers,
@@ -85,7 +88,11 @@ def speaker_save(request, pk, speaker_pk):
     if not form.is_valid():
         return _panel(request, project, message=_errors(form), error=True, status=422)
     form.save()
-    return _panel(request, project, message=f"Saved {speaker.name}.")
+    message = f"Saved {speaker.name}."
+    catalogue, catalogue_problem = voices.dubformer_voices(project)
+    if not catalogue_problem and voices.unknown_voice_warning(project, speaker.voice_key, catalogue):
+        message += " Its voice key is not in Dubformer's catalogue for this language: see the warning below."
+    return _panel(request, project, message=message)
 
 
 @login_required

@@ -73,6 +73,11 @@
     const field = changed && changed.dataset && changed.dataset.field;
     if (!field) { event.preventDefault(); return; }  // e.g. the selection checkbox: nothing to save
     event.detail.parameters.field = field;
+    // What this row showed in the field (as rendered): the server merges the save when only other
+    // fields changed since (someone shifted the timings while this text was typed).
+    event.detail.parameters.was = changed.tagName === "SELECT"
+      ? ([...changed.options].find((option) => option.defaultSelected) || { value: "" }).value
+      : changed.defaultValue;
   });
 
   let pending = null;

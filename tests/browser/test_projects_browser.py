@@ -44,8 +44,15 @@ def test_list_search_and_project_page(page, studio, screenshot):
     page.get_by_label("Search").fill("")
     page.get_by_role("link", name="Launch keynote").click()
     expect(page.get_by_role("heading", name="Launch keynote")).to_be_visible()
-    expect(page.get_by_text("Ligne cible 39")).to_be_visible()
+    # A summary and the first rows, not the whole script: the editor is the next click.
+    expect(page.get_by_role("heading", name=re.compile("^Script \\d"))).to_contain_text("40 segments")
+    expect(page.get_by_text("Ligne cible 19", exact=True)).to_be_visible()
+    expect(page.get_by_text("Ligne cible 39", exact=True)).to_have_count(0)
+    expect(page.get_by_text("No problems found.")).to_be_visible()
+    expect(page.get_by_role("progressbar", name="Segments approved")).to_be_visible()
     screenshot(page, "project-page")
+    page.get_by_role("link", name="Open the editor").click()
+    expect(page.get_by_role("heading", name=re.compile("^Script editor"))).to_be_visible()
 
 
 def test_import_replaces_the_script_after_confirmation(page, studio, screenshot):

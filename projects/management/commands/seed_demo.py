@@ -13,7 +13,7 @@ from django.db import transaction
 
 from projects.demo_content import demo_projects
 from projects.models import Activity, Membership, Project, ReviewStatus, Role, Segment, Team
-from projects.services import scripts
+from projects.services import script_summary, scripts
 from projects.services.script_formats import Script, ScriptSegment, ScriptSpeaker
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "dubweb-demo")
@@ -137,3 +137,4 @@ def _review_some(project, status):
         Segment.objects.filter(pk__in=ids[half + 3 : half + 10]).update(
             review_status=ReviewStatus.NEEDS_REVIEW
         )
+    script_summary.recount(project)  # the review counts the project page shows
