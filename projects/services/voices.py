@@ -17,15 +17,14 @@ def default_modelslab_voice(project):
 
     from ..models import Speaker
 
-    found = (
-        Speaker.objects.filter(project=project)
-        .exclude(modelslab_voice_id="")
-        .annotate(lines=Count("segments"))
-        .order_by("-lines", "speaker_id", "pk")
-        .values_list("modelslab_voice_id", "name")
-        .first()
+    voiced = (
+        Speaker.objects.filter(project=project).exclude(modelslab_voice_id="").order_by("speaker_id", "pk")
     )
-    return found or ("", "")
+    first_two = list(voiced.values_list("modelslab_voice_id", "name")[:2])
+    if len(first_two) < 2:  # one voice (or none): nothing to choose, no need to count lines
+        return first_two[0] if first_two else ("", "")
+    counted = voiced.annotate(lines=Count("segments")).order_by("-lines", "speaker_id", "pk")
+    return counted.values_list("modelslab_voice_id", "name").first()
 
 
 def dubformer_voices(project):
