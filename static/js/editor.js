@@ -129,7 +129,8 @@
     if (row) setCurrent(row, true);
   });
   document.body.addEventListener("speakers-changed", (event) => {
-    const names = event.detail;
+    // htmx adds its own keys (elt…) to the event's detail: only the speakers' ids are names.
+    const names = Object.fromEntries(Object.entries(event.detail).filter(([id]) => /^\d+$/.test(id)));
     document.querySelectorAll("select.seg-speaker, #selection-speaker, #filter-speaker").forEach((select) => {
       Object.entries(names).forEach(([id, name]) => {
         let option = select.querySelector(`option[value="${id}"]`);
@@ -279,8 +280,10 @@
         const box = row.querySelector(".seg-select");
         if (box) { box.checked = !box.checked; updateSelectionCount(); }
       }
-    } else if (!row && (event.key === "ArrowDown" || event.key === "j") && target === document.body) {
-      event.preventDefault(); move(1);
+    } else if (!row && !target.closest("a, button, summary, dialog, [contenteditable]")) {
+      // Focus on nothing in particular (e.g. after a click on blank space): the arrows still move.
+      if (event.key === "ArrowDown" || event.key === "j") { event.preventDefault(); move(1); }
+      else if (event.key === "ArrowUp" || event.key === "k") { event.preventDefault(); move(-1); }
     }
   });
   function toggleLoop() {

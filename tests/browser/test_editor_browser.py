@@ -232,3 +232,83 @@ def test_a_long_script_loads_as_it_scrolls_and_next_problem_finds_rows_further_o
     # It takes a few chunks of rows to get there.
     expect(page.locator(f"#seg-{late.pk}")).to_be_focused(timeout=20_000)
     expect(page.locator(f"#seg-{late.pk}")).to_be_in_viewport()
+
+
+def translations(page):
+    """The translations of the rows on the page, in order."""
+    return page.locator("#segment-list .seg[data-id]").evaluate_all(
+        "rows => rows.map(r => { const t = r.querySelector('textarea, .seg-text');"
+        " return t ? (t.value ?? t.textContent) : ''; })"
+    )
+
+
+def test_insert_then_delete_deletes_the_new_empty_line(page, keynote):
+    open_editor(page, keynote)
+    row(page, 2).click()
+    page.keyboard.press("Alt+KeyI")
+    expect(rows(page)).to_have_count(6)
+    expect(row(page, 3)).to_have_class(re.compile("is-current"))
+    page.keyboard.press("Alt+Delete")
+    expect(rows(page)).to_have_count(5)
+    assert translations(page)[:3] == ["Bonjour à tous, et bienvenue.", "Merci d'être venus si nombreux.",
+                                      "Commençons par les chiffres."]  # fmt: skip
+    assert Segment.objects.filter(target_text="Merci d'être venus si nombreux.").exists()
+    assert Segment.objects.count() == 5
+
+
+def test_split_then_delete_deletes_the_second_half(page, keynote):
+    open_editor(page, keynote)
+    row(page, 3).click()
+    text = row(page, 3).get_by_label(re.compile("^Translation"))
+    text.click()
+    text.press("Home")
+    for _ in range(len("Commençons")):
+        text.press("ArrowRight")
+    page.keyboard.press("Alt+KeyS")
+    expect(rows(page)).to_have_count(6)
+    expect(row(page, 4)).to_have_class(re.compile("is-current"))
+    second_half = Segment.objects.order_by("-start_ms").filter(start_ms__lt=13000).first()
+    page.keyboard.press("Alt+Delete")
+    expect(rows(page)).to_have_count(5)
+    assert not Segment.objects.filter(pk=second_half.pk).exists()
+    assert Segment.objects.filter(start_ms=9000).exists()
+
+
+def test_saving_in_the_speakers_panel_keeps_the_speaker_menus_to_the_projects_speakers(page, keynote):
+    open_editor(page, keynote)
+    page.get_by_label("Name").first.fill("Anna K.")
+    page.get_by_role("button", name="Save Anna").click()
+    expect(page.get_by_role("button", name="Save Anna K.")).to_be_visible()
+    row(page, 2).click()
+    for select in (page.locator("#selection-speaker"), page.locator("#filter-speaker"),
+                   row(page, 2).get_by_label("Speaker")):  # fmt: skip
+        labels = select.locator("option").all_inner_texts()
+        assert not any("object" in label for label in labels), labels
+        assert "Anna K." in labels and "Ben" in labels
+
+
+def test_arrow_keys_work_after_a_click_on_blank_space(page, keynote):
+    open_editor(page, keynote)
+    row(page, 3).click()
+    page.mouse.click(5, 400)  # blank margin left of the tools
+    page.keyboard.press("ArrowUp")
+    expect(row(page, 2)).to_have_class(re.compile("is-current"))
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(row(page, 4)).to_have_class(re.compile("is-current"))
+
+
+def test_undo_says_what_was_undone_and_offers_redo(page, keynote):
+    open_editor(page, keynote)
+    row(page, 3).click()
+    page.get_by_role("button", name="Merge with next").click()
+    expect(rows(page)).to_have_count(4)
+    message = page.locator("#editor-message")
+    expect(message).to_contain_text("Merged")
+    message.get_by_role("button", name="Undo").click()
+    expect(rows(page)).to_have_count(5)
+    expect(message).to_contain_text(re.compile(r"^\s*Undone: Merged", re.I))
+    message.get_by_role("button", name="Redo").click()
+    expect(rows(page)).to_have_count(4)
+    expect(message).to_contain_text(re.compile(r"^\s*Redone: Merged", re.I))
+    expect(message.get_by_role("button", name="Undo")).to_be_visible()
