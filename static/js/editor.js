@@ -174,6 +174,7 @@
   }
 
   // --- htmx: a swapped row takes the place of the old one in the editor, the selection, the order ------
+  let placing = false;
   function afterSwap(element) {
     const row = element && element.classList && element.classList.contains("seg") && element.dataset.id ? element : null;
     if (!row) return;
@@ -189,8 +190,12 @@
   // its state). The event fires on the element swapped in (detail.elt is the one that asked: the old row).
   document.body.addEventListener("htmx:afterSettle", (event) => {
     afterSwap(event.target);
-    // New rows added out of band land at the list's end: put them in place.
-    list.querySelectorAll(".seg[data-id]").forEach(place);
+    // New rows added out of band land at the list's end: put them in place, once per answer.
+    if (!placing) { placing = true; queueMicrotask(() => {
+      placing = false;
+      rows().forEach(place);
+      if (form && current && current.isConnected) attach(current);  // the editor stays below its row
+    }); }
     selected.forEach((id) => { if (!document.getElementById(`seg-${id}`)) selected.delete(id); });
     updateSelectionCount();
   });
@@ -320,6 +325,7 @@
     },
     "take-theirs": (button) => {
       const row = rowOf(button), field = button.dataset.field;
+      sent.delete(`${row.dataset.id}:${field}`);  // mine may be sent again later
       htmx.ajax("GET", url(editor.dataset.rowUrl, row.dataset.id), { source: row, target: row, swap: "outerHTML" }).then(() => {
         const fresh = document.getElementById(row.id);
         if (fresh && fresh === current && form) { input(field).value = stored(fresh)[field]; load(fresh, true); }

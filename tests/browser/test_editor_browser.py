@@ -329,6 +329,7 @@ def test_insert_then_delete_deletes_the_new_empty_line(page, keynote):
     page.keyboard.press("Alt+KeyI")
     expect(rows(page)).to_have_count(6)
     expect(row(page, 3)).to_have_class(re.compile("is-current"))
+    assert row(page, 3).evaluate("r => r.nextElementSibling.id") == "seg-editor"  # the editor is below it
     page.keyboard.press("Alt+Delete")
     expect(rows(page)).to_have_count(5)
     assert translations(page)[:3] == ["Bonjour à tous, et bienvenue.", "Merci d'être venus si nombreux.",
