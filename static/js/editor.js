@@ -37,7 +37,6 @@
     const h = Math.floor(ms / 3600000), m = Math.floor(ms / 60000) % 60, s = Math.floor(ms / 1000) % 60;
     return `${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}.${pad(ms % 1000, 3)}`;
   }
-  function duration(ms) { return `(${(ms / 1000).toFixed(1)} s)`; }
   function say(text, kind) {
     const box = message();
     box.className = `editor-message editor-message--${kind || "info"}`;
@@ -78,7 +77,8 @@
       else input(field).removeAttribute("aria-describedby");
     });
     form.elements.version.value = row.dataset.version;
-    document.getElementById("ed-duration").textContent = duration(+row.dataset.end - +row.dataset.start);
+    const shown = row.querySelector(".seg-target .seg-label .muted");  // the server's wording of the duration
+    document.getElementById("ed-duration").textContent = shown ? shown.textContent : "";
   }
   // Put the editor right below the row (moving it only when it is elsewhere: a move loses the focus).
   function attach(row) {

@@ -433,3 +433,27 @@ def test_the_end_of_a_3000_segment_script_is_reached_by_scrolling_and_edited(pag
     expect(page.locator(f"#seg-{last.pk} .seg-text")).to_have_text("La toute dernière réplique.")
     last.refresh_from_db()
     assert last.target_text == "La toute dernière réplique."
+
+
+def test_take_theirs_shows_their_words_in_the_row_and_the_editor(browser, live_server, keynote):
+    pages = []
+    for username in ("elena", "marco"):
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
+        page = context.new_page()
+        open_editor(page, keynote, username)
+        pages.append(page)
+    elena, marco = pages
+    row(marco, 2).click()
+    field(marco, "Translation").fill("Merci, Marco.")
+    field(marco, "Translation").press("Control+Enter")
+    expect(row(marco, 2).locator(".seg-state")).to_have_text("Saved")
+    row(elena, 2).click()
+    field(elena, "Translation").fill("Merci, Elena.")
+    field(elena, "Translation").press("Control+Enter")
+    row(elena, 2).get_by_role("button", name="Take theirs").click()
+    expect(row(elena, 2).get_by_role("alert")).to_have_count(0)
+    expect(row(elena, 2).locator(".seg-text")).to_have_text("Merci, Marco.")
+    expect(field(elena, "Translation")).to_have_value("Merci, Marco.")
+    assert Segment.objects.get(start_ms=5000).target_text == "Merci, Marco."
+    for page in pages:
+        page.context.close()
