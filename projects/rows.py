@@ -1,6 +1,7 @@
 """The editor's segment rows, rendered by one Jinja2 template (templates/jinja2/projects/segment_row.html).
 
-A project's script is thousands of rows, each with a dozen fields: Django's template engine spent
+A project's script is thousands of rows (read-only markup; the page's one editor form attaches to the
+current row), each with a dozen values: Django's template engine spent
 ~0.4 ms a row on them, Jinja2 a tenth of that, which is what lets the editor's first screen and each
 save stay close to a bare view (bench/editor.py). The page, the chunks and every HTMX swap use this one
 template, so a row looks the same however it arrives.
@@ -64,7 +65,6 @@ class RowRenderer:
 
     def __init__(self, project, speakers):
         self.template = _environment().get_template(TEMPLATE)
-        self._options = {}
         self.common = {
             "can_edit": project.can_edit,
             "source_language": project.source_language,
@@ -75,22 +75,8 @@ class RowRenderer:
             "urls": editor_urls(project.pk),
         }
 
-        self.common["speaker_options"] = self._speaker_options
         # The template's macros, bound to what every row shares.
         self.macros = self.template.make_module(self.common)
-
-    def _speaker_options(self, selected_id):
-        """The speaker menu's options with one selected; built once per speaker, not once per row."""
-        if selected_id not in self._options:
-            options = [Markup('<option value="">—</option>')]
-            for speaker in self.common["speakers"]:
-                options.append(
-                    Markup('<option value="{}"{}>{}</option>').format(
-                        speaker.pk, Markup(" selected") if speaker.pk == selected_id else "", speaker.name
-                    )
-                )
-            self._options[selected_id] = Markup("").join(options)
-        return self._options[selected_id]
 
     def row(self, segment, flags=(), **extra):
         return mark_safe(self.macros.row(segment, flags, **extra))  # noqa: S308 (Jinja2 escaped every value)

@@ -52,10 +52,10 @@ def _parse_id(value):
 
 
 def _changed_event(response, focus_id=None):
-    events = {"script-changed": True}
+    response["HX-Trigger"] = json.dumps({"script-changed": True})
     if focus_id:
-        events["dubweb:focus"] = {"id": f"seg-{focus_id}"}
-    response["HX-Trigger"] = json.dumps(events)
+        # After the settle: the row to focus (a new one, after an insert or a split) is in the page by then.
+        response["HX-Trigger-After-Settle"] = json.dumps({"dubweb:focus": {"id": f"seg-{focus_id}"}})
     return response
 
 
@@ -214,8 +214,9 @@ def _render(request, project, rows, speakers, *, saved=False, deleted_ids=(), cr
     return HttpResponse("".join(html))
 
 
-def _structural(request, project, action, focus=None):
-    """Run one structural edit; answer with the changed rows out of band, or the reason in a message."""
+def _structural(request, project, action, focus=None, done="", offer="undo"):
+    """Run one structural edit; answer with the changed rows out of band, or the reason in a message.
+    The message names the edit (after `done`, e.g. "Undone: ") and offers to undo it (or redo it)."""
     try:
         result = action()
     except SegmentGone as gone:
@@ -235,16 +236,18 @@ def _structural(request, project, action, focus=None):
         created_ids=result.created_ids,
     )
     response.content = (
-        _message_html(result.edit.label if result.edit else "Nothing changed.", "ok").encode()
+        _message_html(
+            f"{done}{result.edit.label}" if result.edit else "Nothing changed.", "ok", offer
+        ).encode()
         + response.content
     )
     focus_id = focus(result) if focus else None
     return _changed_event(response, focus_id)
 
 
-def _message_html(text, kind):
+def _message_html(text, kind, offer=None):
     return render_to_string(
-        "projects/editor.html#editor-message", {"message": text, "kind": kind, "oob": True}
+        "projects/editor.html#editor-message", {"message": text, "kind": kind, "offer": offer, "oob": True}
     )
 
 
@@ -384,14 +387,16 @@ def segments_speaker(request, pk):
 @require_POST
 def undo(request, pk):
     project = _project_for(request, pk, "edit_script")
-    return _structural(request, project, lambda: editing.undo(project, by=request.user))
+    return _structural(
+        request, project, lambda: editing.undo(project, by=request.user), done="Undone: ", offer="redo"
+    )
 
 
 @login_required
 @require_POST
 def redo(request, pk):
     project = _project_for(request, pk, "edit_script")
-    return _structural(request, project, lambda: editing.redo(project, by=request.user))
+    return _structural(request, project, lambda: editing.redo(project, by=request.user), done="Redone: ")
 
 
 @login_required

@@ -1,5 +1,11 @@
-// The script editor's small amount of JavaScript: the video player in sync with the rows, the
-// keyboard, and keeping what a person is typing when htmx swaps a row. Everything else is htmx.
+// The script editor's small amount of JavaScript: the one editor form that follows the current row, the
+// video player in sync with the rows, the keyboard, and the selection. Everything else is htmx.
+//
+// Rows are read-only markup (templates/jinja2/projects/segment_row.html). The page holds ONE editor form
+// (start, end, speaker, translation) that sits right below the current row and moves with it, as desktop
+// subtitle editors do: a script of 3,000 rows then holds a handful of form controls, not 3,000 × 6, which
+// Chromium's form scanning re-read every time rows were added (issue 9). A save answers the read-only row;
+// the editor keeps what is still being typed.
 (function () {
   "use strict";
 
@@ -8,14 +14,22 @@
   const list = document.getElementById("segment-list");
   const player = document.getElementById("player");
   const canEdit = editor.dataset.canEdit === "true";
+  const form = canEdit ? document.getElementById("seg-editor") : null;
+  const dock = document.getElementById("editor-dock");
+  const FIELDS = ["start", "end", "speaker", "target_text"];
+  const input = (field) => form.elements[field];
   const message = () => document.getElementById("editor-message");
   let current = null;       // the row the person works on
+  let loaded = {};          // the current row's stored values, as the editor showed them
   let playUntilMs = null;   // stop (or loop) at the end of the segment being played
   let playingRow = null;
+  const selected = new Set();  // ids of the selected rows
+  const sent = new Map();      // "id:field" → the last value sent for it (a value is sent once)
 
   // --- helpers -----------------------------------------------------------------------------------------
   const rows = () => Array.from(list.querySelectorAll(".seg[data-id]"));
   const rowOf = (element) => element && element.closest && element.closest(".seg[data-id]");
+  const inEditor = (element) => form && element && form.contains(element);
   const isTyping = (element) => element && /^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName);
   const pad = (value, size) => String(value).padStart(size, "0");
   function timecode(ms) {
@@ -28,23 +42,120 @@
     box.className = `editor-message editor-message--${kind || "info"}`;
     box.textContent = text;
   }
-  function url(template, id) { return template.replace(/\/0\/(\w+)\/$/, `/${id}/$1/`); }
+  function url(template, id) { return template.replace(/\/0\/(\w*)\/?$/, (all, tail) => (tail ? `/${id}/${tail}/` : `/${id}/`)); }
+
+  // --- the editor --------------------------------------------------------------------------------------
+  function stored(row) {
+    const text = row.querySelector(".seg-text");
+    return {
+      start: timecode(+row.dataset.start), end: timecode(+row.dataset.end),
+      speaker: row.dataset.speaker || "", target_text: text ? text.textContent : "",
+    };
+  }
+  function typed(row) {  // what was typed and refused, or conflicting, kept on the row by the server
+    const map = { start: "typedStart", end: "typedEnd", speaker: "typedSpeaker", target_text: "typedTargetText" };
+    const values = {};
+    FIELDS.forEach((field) => { if (map[field] in row.dataset) values[field] = row.dataset[map[field]]; });
+    return values;
+  }
+  const dirty = (field) => input(field).value !== loaded[field];
+
+  // Fill the editor from the row: every field, or (keepTyping) only those not being changed.
+  function load(row, keepTyping) {
+    const values = stored(row), kept = typed(row);
+    FIELDS.forEach((field) => {
+      const key = `${row.dataset.id}:${field}`;
+      const justSaved = row.classList.contains("seg--saved") && sent.get(key) === input(field).value;
+      if (!keepTyping || !dirty(field) || justSaved) {
+        input(field).value = field in kept ? kept[field] : values[field];
+        if (justSaved) sent.delete(key);
+      }
+      loaded[field] = values[field];
+      const invalid = (row.dataset.invalid || "").split(" ").includes(field);
+      input(field).toggleAttribute("aria-invalid", invalid);
+      if (invalid) input(field).setAttribute("aria-describedby", `seg-${row.dataset.id}-error`);
+      else input(field).removeAttribute("aria-describedby");
+    });
+    form.elements.version.value = row.dataset.version;
+    const shown = row.querySelector(".seg-target .seg-label .muted");  // the server's wording of the duration
+    document.getElementById("ed-duration").textContent = shown ? shown.textContent : "";
+  }
+  // Put the editor right below the row (moving it only when it is elsewhere: a move loses the focus).
+  function attach(row) {
+    if (!form) return;
+    if (row.nextElementSibling !== form) {
+      const active = document.activeElement, had = inEditor(active);
+      const range = had && "selectionStart" in active ? [active.selectionStart, active.selectionEnd] : null;
+      row.after(form);
+      if (had) {
+        active.focus({ preventScroll: true });
+        if (range) try { active.setSelectionRange(...range); } catch (e) { /* not a text field */ }
+      }
+    }
+    row.classList.add("is-editing");
+  }
+  function save(row, field, value, force) {
+    if (!row) return Promise.resolve();
+    const id = row.dataset.id, key = `${id}:${field}`;
+    if (!force && sent.get(key) === value) return saving;  // already sent
+    // What the person saw in this field when they changed it: the server merges the save when only other
+    // fields changed since the version it read (someone shifted the timings while this text was typed).
+    const was = row === current && form ? loaded[field] : stored(row)[field];
+    sent.set(key, value);
+    saving = saving.then(() => {
+      const target = document.getElementById(`seg-${id}`);  // the row as it is now, with its version
+      if (!target) return null;
+      return htmx.ajax("POST", url(editor.dataset.saveUrl, id), {
+        source: target, target, swap: "outerHTML",
+        values: { field, [field]: value, version: target.dataset.version, was },
+      });
+    }).catch(() => null);
+    return saving;
+  }
+  let saving = Promise.resolve();
+  // Save what changed in the editor for the row it is on (before it moves on, or on Enter).
+  function saveDirty(fields) {
+    if (!form || !current) return;
+    (fields || FIELDS).forEach((field) => { if (dirty(field)) save(current, field, input(field).value); });
+  }
 
   function setCurrent(row, focus) {
     if (!row) return;
-    if (current && current !== row) current.classList.remove("is-current");
-    current = row;
+    if (current !== row) {
+      if (current && current.isConnected) {
+        saveDirty();
+        current.classList.remove("is-current", "is-editing");
+      }
+      current = row;
+      if (form) load(row, false);
+    }
     row.classList.add("is-current");
+    if (form) attach(row);
     const label = document.getElementById("current-label");
     if (label) label.textContent = `at ${timecode(+row.dataset.start)}`;
     if (focus) { row.focus({ preventScroll: true }); row.scrollIntoView({ block: "nearest" }); }
   }
-  function move(step) {
+  function move(step, intoText) {
     const all = rows();
     if (!all.length) return;
     const index = current ? all.indexOf(current) : -1;
     const next = all[Math.min(all.length - 1, Math.max(0, index + step))];
-    setCurrent(next, true);
+    setCurrent(next, !intoText);
+    if (intoText && form) {
+      next.scrollIntoView({ block: "nearest" });
+      const text = input("target_text");
+      text.focus({ preventScroll: true });
+      text.setSelectionRange(text.value.length, text.value.length);
+      form.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  if (form) {
+    form.addEventListener("submit", (event) => event.preventDefault());
+    form.addEventListener("change", (event) => {
+      const field = event.target.dataset.field;
+      if (field && current && dirty(field)) save(current, field, event.target.value);
+    });
   }
 
   // Keep rows in time order when a swap moved or added one (numbers come from a CSS counter).
@@ -53,80 +164,42 @@
     const key = (r) => [+r.dataset.start, +r.dataset.id];
     const before = (a, b) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
     const mine = key(row);
-    const prev = row.previousElementSibling, next = row.nextElementSibling;
+    let prev = row.previousElementSibling, next = row.nextElementSibling;
+    if (form && prev === form) prev = prev.previousElementSibling;
+    if (form && next === form) next = next.nextElementSibling;
     const prevOk = !prev || !prev.dataset.id || before(key(prev), mine);
     const nextOk = !next || !next.dataset.id || before(mine, key(next));
     if (prevOk && nextOk) return;
     const others = rows().filter((r) => r !== row);
     const after = others.find((r) => before(mine, key(r)));
-    if (after) list.insertBefore(row, after);
-    else {
-      const more = list.querySelector(".seg-more");
-      list.insertBefore(row, more);
-    }
+    if (after) list.insertBefore(row, form && after.previousElementSibling === form ? form : after);
+    else list.insertBefore(row, list.querySelector(".seg-more"));
   }
 
-  // --- htmx: save only the field that changed, keep unsaved typing across swaps, order rows, focus ----
-  document.body.addEventListener("htmx:configRequest", (event) => {
-    if (!event.detail.elt.classList.contains("seg-form")) return;
-    const changed = event.detail.triggeringEvent && event.detail.triggeringEvent.target;
-    const field = changed && changed.dataset && changed.dataset.field;
-    if (!field) { event.preventDefault(); return; }  // e.g. the selection checkbox: nothing to save
-    event.detail.parameters.field = field;
-    // What this row showed in the field (as rendered): the server merges the save when only other
-    // fields changed since (someone shifted the timings while this text was typed).
-    event.detail.parameters.was = changed.tagName === "SELECT"
-      ? ([...changed.options].find((option) => option.defaultSelected) || { value: "" }).value
-      : changed.defaultValue;
-  });
-
-  let pending = null;
-  document.body.addEventListener("htmx:beforeSwap", (event) => {
-    const target = event.detail.target;
-    const active = document.activeElement;
-    pending = { activeId: active && active.id, selection: null, typed: {} };
-    if (active && "selectionStart" in active) {
-      try { pending.selection = [active.selectionStart, active.selectionEnd]; } catch (e) { /* not a text field */ }
-    }
-    // Fields of the swapped row that hold unsaved typing (other than the field just saved) keep it.
-    const row = rowOf(target);
-    const config = event.detail.requestConfig;
-    const saved = config && config.parameters && (config.parameters.field || (config.parameters.get && config.parameters.get("field")));
-    if (row) {
-      row.querySelectorAll("[data-field]").forEach((input) => {
-        const dirty = input.tagName === "SELECT" ? false : input.value !== input.defaultValue;
-        if (dirty && input.dataset.field !== saved) pending.typed[input.id] = input.value;
-      });
-    }
-  });
+  // --- htmx: a swapped row takes the place of the old one in the editor, the selection, the order ------
+  let placing = false;
   function afterSwap(element) {
-    const row = element && element.classList && element.classList.contains("seg") ? element : null;
-    if (row) {
-      place(row);
-      if (pending) {
-        Object.entries(pending.typed).forEach(([id, value]) => {
-          const input = document.getElementById(id);
-          if (input) input.value = value;
-        });
-      }
-      if (current && current.id === row.id) setCurrent(row, false);
+    const row = element && element.classList && element.classList.contains("seg") && element.dataset.id ? element : null;
+    if (!row) return;
+    place(row);
+    if (selected.has(row.dataset.id)) mark(row, true);
+    if (current && current.id === row.id) {
+      current = row;
+      row.classList.add("is-current");
+      if (form) { attach(row); load(row, true); }
     }
   }
-  document.body.addEventListener("htmx:afterSwap", (event) => afterSwap(event.detail.elt));
-  document.body.addEventListener("htmx:oobAfterSwap", (event) => afterSwap(event.detail.target));
-  document.body.addEventListener("htmx:afterSettle", () => {
-    // New rows added out of band land at the list's end: put them in place.
-    rows().forEach(place);
-    if (pending && pending.activeId && (!document.activeElement || document.activeElement === document.body)) {
-      const again = document.getElementById(pending.activeId);
-      if (again) {
-        again.focus({ preventScroll: true });
-        if (pending.selection && "setSelectionRange" in again) {
-          try { again.setSelectionRange(...pending.selection); } catch (e) { /* not a text field */ }
-        }
-      }
-    }
-    pending = null;
+  // After the settle, not the swap: until then htmx gives a new row the old one's attributes (its version,
+  // its state). The event fires on the element swapped in (detail.elt is the one that asked: the old row).
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    afterSwap(event.target);
+    // New rows added out of band land at the list's end: put them in place, once per answer.
+    if (!placing) { placing = true; queueMicrotask(() => {
+      placing = false;
+      rows().forEach(place);
+      if (form && current && current.isConnected) attach(current);  // the editor stays below its row
+    }); }
+    selected.forEach((id) => { if (!document.getElementById(`seg-${id}`)) selected.delete(id); });
     updateSelectionCount();
   });
   document.body.addEventListener("dubweb:focus", (event) => {
@@ -134,7 +207,8 @@
     if (row) setCurrent(row, true);
   });
   document.body.addEventListener("speakers-changed", (event) => {
-    const names = event.detail;
+    // htmx adds its own keys (elt…) to the event's detail: only the speakers' ids are names.
+    const names = Object.fromEntries(Object.entries(event.detail).filter(([id]) => /^\d+$/.test(id)));
     document.querySelectorAll("select.seg-speaker, #selection-speaker, #filter-speaker").forEach((select) => {
       Object.entries(names).forEach(([id, name]) => {
         let option = select.querySelector(`option[value="${id}"]`);
@@ -145,6 +219,13 @@
         if (/^\d+$/.test(option.value) && !(option.value in names)) option.remove();
       });
     });
+    list.querySelectorAll(".seg-speaker-name[data-speaker]").forEach((cell) => {
+      if (cell.dataset.speaker in names) cell.textContent = names[cell.dataset.speaker];
+    });
+  });
+  // The selection's buttons (delete, speaker, shift) send the selected rows.
+  document.body.addEventListener("htmx:configRequest", (event) => {
+    if (event.detail.elt.closest && event.detail.elt.closest("#selection")) event.detail.parameters.segments = Array.from(selected);
   });
   document.body.addEventListener("htmx:responseError", (event) => {
     const status = event.detail.xhr.status;
@@ -160,20 +241,18 @@
     return htmx.ajax("POST", urlPath, { source: editor, values: values || {}, swap: "none" });
   }
   function needCurrent() {
-    if (!current) { say("Choose a segment first: click a row or move to it with the arrow keys.", "error"); return false; }
+    if (!current || !current.isConnected) { say("Choose a segment first: click a row or move to it with the arrow keys.", "error"); return false; }
     return true;
   }
-  function versionOf(row) { return row.querySelector("input[name=version]").value; }
-  // The text cursor of the translation last edited, kept when focus moves to a toolbar button.
+  // The text cursor of the translation, kept when focus moves to a toolbar button.
   let lastCursor = null;
   document.addEventListener("focusout", (event) => {
-    if (event.target.tagName === "TEXTAREA" && rowOf(event.target)) {
-      lastCursor = { id: rowOf(event.target).id, position: event.target.selectionStart };
-    }
+    if (form && event.target === input("target_text") && current) lastCursor = { id: current.id, position: event.target.selectionStart };
   });
   function textCursor(row) {
-    const text = row.querySelector("textarea");
-    if (text && document.activeElement === text) return text.selectionStart;
+    if (!form) return "";
+    const text = input("target_text");
+    if (document.activeElement === text) return text.selectionStart;
     return lastCursor && lastCursor.id === row.id ? lastCursor.position : "";
   }
   function playhead() { return player ? Math.round(player.currentTime * 1000) : null; }
@@ -181,9 +260,8 @@
     if (!needCurrent()) return;
     const ms = playhead();
     if (ms === null) { say("This project has no video to take the time from.", "error"); return; }
-    const input = current.querySelector(`[data-field=${field}]`);
-    input.value = timecode(ms);
-    input.dispatchEvent(new Event("change", { bubbles: true }));
+    input(field).value = timecode(ms);
+    save(current, field, input(field).value);
   }
   function playRow(row) {
     if (!row) return;
@@ -193,30 +271,68 @@
     playUntilMs = +row.dataset.end;
     player.play().catch(() => say("The video could not start playing.", "error"));
   }
+  function playPause() {
+    if (!player) { say("This project has no video to play.", "error"); return; }
+    if (player.paused) player.play().catch(() => say("The video could not start playing.", "error"));
+    else player.pause();
+  }
+  // Structural edits first save what is being typed, so that they work on it.
+  function structural(run) { return () => { if (!needCurrent()) return; saveDirty(); saving.then(run); }; }
+
+  function mark(row, on) {
+    row.classList.toggle("is-selected", on);
+    const box = row.querySelector(".seg-pick");
+    if (box) box.setAttribute("aria-checked", on ? "true" : "false");
+  }
+  let lastPicked = null;
+  function pick(row, range) {
+    if (!row || !canEdit) return;
+    const on = !selected.has(row.dataset.id);
+    let targets = [row];
+    if (range && lastPicked && lastPicked.isConnected) {
+      const all = rows(), a = all.indexOf(lastPicked), b = all.indexOf(row);
+      targets = all.slice(Math.min(a, b), Math.max(a, b) + 1);
+    }
+    targets.forEach((r) => { if (on) selected.add(r.dataset.id); else selected.delete(r.dataset.id); mark(r, on); });
+    lastPicked = row;
+    updateSelectionCount();
+  }
 
   const commands = {
     "play": () => needCurrent() && playRow(current),
     "play-row": (button) => playRow(rowOf(button)),
     "set-start": () => setFromPlayhead("start"),
     "set-end": () => setFromPlayhead("end"),
-    "split": () => needCurrent() && post(url(editor.dataset.splitUrl, current.dataset.id), { version: versionOf(current), text_cursor: textCursor(current) }),
-    "split-playhead": () => needCurrent() && post(url(editor.dataset.splitUrl, current.dataset.id), { version: versionOf(current), at_ms: playhead() ?? "" }),
-    "merge": () => needCurrent() && post(url(editor.dataset.mergeUrl, current.dataset.id), { version: versionOf(current) }),
-    "insert": () => needCurrent() && post(editor.dataset.insertUrl, { after: current.dataset.id }),
+    "split": () => { if (!needCurrent()) return; const cursor = textCursor(current); structural(() => post(url(editor.dataset.splitUrl, current.dataset.id), { version: current.dataset.version, text_cursor: cursor }))(); },
+    "split-playhead": structural(() => post(url(editor.dataset.splitUrl, current.dataset.id), { version: current.dataset.version, at_ms: playhead() ?? "" })),
+    "merge": structural(() => post(url(editor.dataset.mergeUrl, current.dataset.id), { version: current.dataset.version })),
+    "insert": structural(() => post(editor.dataset.insertUrl, { after: current.dataset.id })),
     "insert-first": () => post(editor.dataset.insertUrl, {}),
     "delete": () => {
       if (!needCurrent()) return;
-      const next = current.nextElementSibling || current.previousElementSibling;
-      post(editor.dataset.deleteUrl, { segments: current.dataset.id }).then(() => { if (rowOf(next)) setCurrent(next, true); });
+      const all = rows(), index = all.indexOf(current), gone = current;
+      const next = all[index + 1] || all[index - 1];
+      post(editor.dataset.deleteUrl, { segments: gone.dataset.id }).then(() => {
+        if (!gone.isConnected && next && next.isConnected) { current = null; setCurrent(next, true); }
+      });
     },
-    "undo": () => post(editor.dataset.undoUrl),
+    "undo": () => { saveDirty(); saving.then(() => post(editor.dataset.undoUrl)); },
     "redo": () => post(editor.dataset.redoUrl),
     "help": () => document.getElementById("shortcuts").showModal(),
-    "select-none": () => { list.querySelectorAll(".seg-select:checked").forEach((box) => { box.checked = false; }); updateSelectionCount(); },
+    "pick": (box, event) => pick(rowOf(box), event && event.shiftKey),
+    "select-none": () => { selected.clear(); list.querySelectorAll(".seg.is-selected").forEach((r) => mark(r, false)); updateSelectionCount(); },
     "keep-mine": (button) => {
-      const row = rowOf(button);
-      const input = row.querySelector(`[data-field=${button.dataset.field}]`);
-      input.dispatchEvent(new Event("change", { bubbles: true }));
+      const row = rowOf(button), field = button.dataset.field;
+      const mine = row === current && form ? input(field).value : typed(row)[field];
+      if (mine !== undefined) save(row, field, mine, true);
+    },
+    "take-theirs": (button) => {
+      const row = rowOf(button), field = button.dataset.field;
+      sent.delete(`${row.dataset.id}:${field}`);  // mine may be sent again later
+      htmx.ajax("GET", url(editor.dataset.rowUrl, row.dataset.id), { source: row, target: row, swap: "outerHTML" }).then(() => {
+        const fresh = document.getElementById(row.id);
+        if (fresh && fresh === current && form) { input(field).value = stored(fresh)[field]; load(fresh, true); }
+      });
     },
     "next-problem": async (button) => {
       const ids = (button.dataset.problems || "").split(",").filter(Boolean);
@@ -229,18 +345,18 @@
   };
   document.addEventListener("click", (event) => {
     const button = event.target.closest("[data-command]");
-    if (button && commands[button.dataset.command]) { event.preventDefault(); commands[button.dataset.command](button); }
+    if (button && commands[button.dataset.command]) { event.preventDefault(); commands[button.dataset.command](button, event); }
     const row = rowOf(event.target);
-    if (row) setCurrent(row, false);
+    if (row && !(button && button.dataset.command === "pick")) setCurrent(row, false);
   });
+  // Shift+click on a box picks a range: not a text selection (which would also take the click elsewhere).
+  list.addEventListener("mousedown", (event) => { if (event.shiftKey && event.target.closest(".seg-pick")) event.preventDefault(); });
   document.addEventListener("focusin", (event) => { const row = rowOf(event.target); if (row) setCurrent(row, false); });
 
   function updateSelectionCount() {
-    const count = list.querySelectorAll(".seg-select:checked").length;
     const label = document.getElementById("selection-count");
-    if (label) label.textContent = `${count} selected`;
+    if (label) label.textContent = `${selected.size} selected`;
   }
-  list.addEventListener("change", (event) => { if (event.target.classList.contains("seg-select")) updateSelectionCount(); });
 
   // --- keyboard ----------------------------------------------------------------------------------------
   document.addEventListener("keydown", (event) => {
@@ -251,8 +367,11 @@
     if (event.altKey && !event.ctrlKey && !event.metaKey) {
       // By physical key (event.code), so the shortcuts work whatever the keyboard layout.
       const nextProblem = () => { const b = document.querySelector("[data-command=next-problem]"); if (b) commands["next-problem"](b); };
+      const fromEditor = inEditor(target);
       const byCode = {
-        ArrowDown: () => move(1), ArrowUp: () => move(-1), KeyP: commands.play, KeyL: toggleLoop, KeyN: nextProblem,
+        ArrowDown: () => { if (fromEditor) saveDirty(); move(1, fromEditor); },
+        ArrowUp: () => { if (fromEditor) saveDirty(); move(-1, fromEditor); },
+        KeyP: commands.play, KeyK: playPause, KeyL: toggleLoop, KeyN: nextProblem,
         BracketLeft: commands["set-start"], BracketRight: commands["set-end"], KeyS: commands.split,
         KeyM: commands.merge, KeyI: commands.insert, Delete: commands.delete,
         KeyZ: event.shiftKey ? commands.redo : commands.undo,
@@ -262,30 +381,32 @@
       if (action && (canEdit || !changesScript.includes(event.code))) { event.preventDefault(); action(); return; }
     }
     if (typing) {
+      if (!inEditor(target)) return;
+      const field = target.dataset.field;
       if (event.key === "Escape") {
         event.preventDefault();
-        target.value = target.defaultValue;
-        if (row) setCurrent(row, true);
-      } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey || target.tagName === "INPUT")) {
+        if (field) target.value = loaded[field];
+        if (current) setCurrent(current, true);
+      } else if (event.key === "Enter" && field && (event.ctrlKey || event.metaKey || target.tagName === "INPUT")) {
         event.preventDefault();
-        if (target.value !== target.defaultValue) target.dispatchEvent(new Event("change", { bubbles: true }));
+        if (dirty(field)) save(current, field, target.value);
       }
       return;
     }
     if (row && target === row) {
       if (event.key === "ArrowDown" || event.key === "j") { event.preventDefault(); move(1); }
       else if (event.key === "ArrowUp" || event.key === "k") { event.preventDefault(); move(-1); }
-      else if (event.key === "Enter") {
+      else if (event.key === "Enter" && form) {
         event.preventDefault();
-        const text = row.querySelector("textarea");
-        if (text) { text.focus(); text.setSelectionRange(text.value.length, text.value.length); }
-      } else if (event.key === " ") {
-        event.preventDefault();
-        const box = row.querySelector(".seg-select");
-        if (box) { box.checked = !box.checked; updateSelectionCount(); }
-      }
-    } else if (!row && (event.key === "ArrowDown" || event.key === "j") && target === document.body) {
-      event.preventDefault(); move(1);
+        setCurrent(row, false);
+        const text = input("target_text");
+        text.focus();
+        text.setSelectionRange(text.value.length, text.value.length);
+      } else if (event.key === " ") { event.preventDefault(); pick(row, event.shiftKey); }
+    } else if (!row && !target.closest("a, button, summary, dialog, [contenteditable], form")) {
+      // Focus on nothing in particular (e.g. after a click on blank space): the arrows still move.
+      if (event.key === "ArrowDown" || event.key === "j") { event.preventDefault(); move(1); }
+      else if (event.key === "ArrowUp" || event.key === "k") { event.preventDefault(); move(-1); }
     }
   });
   function toggleLoop() {
@@ -297,7 +418,7 @@
   // --- the rest of a long script loads as it scrolls into view -----------------------------------------
   // Plain fetch rather than an htmx swap: htmx's settling compares every new element with an id with the
   // list it lands in, which grows with the list. A chunk loads when its placeholder nears the screen,
-  // or when something needs a row further on (next problem, the playhead).
+  // or when something needs a row further on (next problem, the playhead). Rows hold no htmx attributes.
   let loading = null;
   function loadNext() {
     if (loading) return loading;
@@ -309,9 +430,7 @@
         if (!more.isConnected) return false;  // the list was filtered meanwhile
         const template = document.createElement("template");
         template.innerHTML = html;
-        const added = Array.from(template.content.children);
         more.replaceWith(template.content);
-        added.forEach((element) => htmx.process(element));
         watchMore();
         return true;
       })
@@ -331,10 +450,19 @@
     if (more) nearScreen.observe(more);
   }
   watchMore();
-  // A filter replaces the whole list: empty it first, so that the swap does not compare every new row
-  // with the old ones, then watch the new list's placeholder.
-  document.body.addEventListener("htmx:beforeSwap", (event) => { if (event.detail.target === list) list.replaceChildren(); });
-  document.body.addEventListener("htmx:afterSwap", (event) => { if (event.detail.target === list) watchMore(); });
+  // A filter replaces the whole list: park the editor (it would go with the list) and empty the list
+  // first, so that the swap does not compare every new row with the old ones; then watch the new list.
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    if (event.detail.target !== list) return;
+    if (form) { saveDirty(); dock.append(form); }
+    current = null;
+    list.replaceChildren();
+  });
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target !== list) return;
+    watchMore();
+    list.querySelectorAll(".seg[data-id]").forEach((row) => { if (selected.has(row.dataset.id)) mark(row, true); });
+  });
 
   // --- the player follows the script and the script follows the player -------------------------------
   if (player) {
