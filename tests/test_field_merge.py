@@ -37,7 +37,7 @@ def test_a_translation_saved_after_a_manager_shifted_the_timings_keeps_both(
     segment.refresh_from_db()
     assert (segment.target_text, segment.start_ms, segment.end_ms) == ("Salut.", 1500, 3500)
     # The row sent back carries the merged segment: the shifted start and the new version.
-    assert "00:00:01.500" in body and f'value="{segment.version}"' in body
+    assert "00:00:01.500" in body and f'data-version="{segment.version}"' in body
 
 
 def test_timing_by_one_person_and_text_by_another_at_once_are_both_kept(editor, manager, project, segment):
