@@ -346,19 +346,13 @@ def editor_page(project, query):
     return {**rows, "segment_count": script_summary.figures(project)["segments"], "summary": None}
 
 
-PROBLEM_IDS = 200  # "Next problem" walks these (the first 200 in time); the counts are of all problems
-
-
 def quality_summary(project):
-    """The problems by kind, from the stored counts, and the first problems in time order."""
+    """The problems by kind, from the stored counts (Next problem asks for the next one when clicked)."""
     from . import quality
     from .services import script_summary
 
-    return {
-        "summary": script_summary.figures(project)["flags"],
-        "problem_ids": script_summary.problem_ids(project, limit=PROBLEM_IDS),
-        "flag_kinds": quality.FLAG_KINDS,
-    }
+    summary = script_summary.figures(project)["flags"]
+    return {"summary": summary, "has_problems": any(summary.values()), "flag_kinds": quality.FLAG_KINDS}
 
 
 # --- providers ---------------------------------------------------------------------------------------------

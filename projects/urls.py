@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/script/", editor.editor, name="editor"),
     path("<int:pk>/script/rows/", editor.segment_rows, name="segment-rows"),
     path("<int:pk>/script/quality/", editor.quality_summary, name="quality-summary"),
+    path("<int:pk>/script/next-problem/", editor.next_problem, name="next-problem"),
     path("<int:pk>/script/segments/<int:segment_pk>/", editor.segment_row, name="segment-row"),
     path("<int:pk>/script/segments/<int:segment_pk>/save/", editor.segment_save, name="segment-save"),
     path("<int:pk>/script/segments/<int:segment_pk>/split/", editor.segment_split, name="segment-split"),

@@ -206,3 +206,44 @@ def test_recount_scripts_puts_figures_edited_outside_dubweb_back(project, script
     assert "Recounted 1 script." in out.getvalue()
     assert script_summary.figures(project) == checked_from_scratch(project)
     assert script_summary.figures(project)["flags"]["empty"] == 1
+
+
+@pytest.mark.parametrize("count", [10, 3000])
+def test_next_problem_reaches_every_problem_in_turn_at_any_length(
+    client, viewer, project, speaker, count, django_assert_max_num_queries
+):
+    """Next problem walks all of them (not the first few hundred), and goes round after the last one."""
+    segments = make_segments(project, count, speaker=speaker)
+    early, late = segments[2], segments[-1]
+    Segment.objects.filter(pk__in=[early.pk, late.pk]).update(target_text="")  # "no text" on both
+    script_summary.recount(project)
+    client.force_login(viewer)
+    url = reverse("projects:next-problem", args=[project.pk])
+
+    def next_after(segment):
+        params = {"after_start": segment.start_ms, "after_id": segment.pk} if segment else {}
+        with django_assert_max_num_queries(5):  # session, user, project, at most two index reads
+            response = client.get(url, params)
+        assert response.status_code == 200
+        return response.json()["id"]
+
+    assert next_after(None) == early.pk
+    assert next_after(early) == late.pk
+    assert next_after(segments[count // 2]) == late.pk
+    assert next_after(late) == early.pk  # round to the first
+    # Once the early one is fixed, only the late one is left.
+    editing.save_segment(project, early.pk, {"target_text": "Réparé."}, version=early.version, by=viewer)
+    assert next_after(late) == late.pk
+
+
+def test_next_problem_says_null_without_problems_and_refuses_nonsense(
+    client, viewer, outsider, project, speaker
+):
+    make_segments(project, 3, speaker=speaker)
+    client.force_login(viewer)
+    url = reverse("projects:next-problem", args=[project.pk])
+    assert client.get(url).json() == {"id": None}
+    assert client.get(url, {"after_start": "soon"}).status_code == 400
+    assert client.get(url, {"after_start": str(2**70), "after_id": str(-(2**70))}).json() == {"id": None}
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404

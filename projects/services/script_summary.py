@@ -49,13 +49,18 @@ def figures(project):
     }
 
 
-def problem_ids(project, *, limit):
-    """The first `limit` segments with any flag, in time order (a partial index holds only these)."""
-    return list(
+def next_problem_id(project, *, after_start_ms, after_id):
+    """The first segment with any flag after (after_start_ms, after_id) in time order, or else the first
+    of all (Next problem goes round); None when the script has no problem. Two index reads at most."""
+    problems = (
         Segment.objects.filter(project=project, flags__gt=0)
         .order_by("start_ms", "id")
-        .values_list("id", flat=True)[:limit]
+        .values_list("id", flat=True)
     )
+    later = problems.filter(
+        Q(start_ms__gt=after_start_ms) | Q(start_ms=after_start_ms, id__gt=after_id)
+    ).first()
+    return later if later is not None else problems.first()
 
 
 def with_flag(queryset, kind):

@@ -10,7 +10,7 @@ Conventions for the whole editor (see templates/projects/editor.html and static/
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
@@ -19,9 +19,9 @@ from .. import access, quality, selectors
 from ..forms import SegmentFieldForm, ShiftForm
 from ..models import ReviewStatus, Segment, Speaker
 from ..rows import RowRenderer, editor_urls
-from ..services import editing
+from ..services import editing, script_summary
 from ..services.editing import EditError, SegmentGone, StaleVersion
-from ..timecodes import TimecodeError, parse_timecode
+from ..timecodes import MAX_MS, TimecodeError, parse_timecode
 
 
 def _project_for(request, pk, action):
@@ -408,6 +408,25 @@ def quality_summary(request, pk):
         "projects/editor.html#quality-summary",
         {"project": project, "urls": editor_urls(project.pk), **selectors.quality_summary(project)},
     )
+
+
+@login_required
+@require_GET
+def next_problem(request, pk):
+    """{"id": the next segment with a problem after the one given (round to the first), or null}: the
+    editor's Next problem reaches every problem, however far down, at the cost of one index read."""
+    project = access.get_project_for(request.user, pk, "view")
+    try:
+        after_start_ms = int(request.GET.get("after_start", "-1"))
+        after_id = int(request.GET.get("after_id", "0"))
+    except ValueError:
+        return JsonResponse({"error": "after_start and after_id must be whole numbers."}, status=400)
+    found = script_summary.next_problem_id(
+        project,
+        after_start_ms=min(max(after_start_ms, -1), MAX_MS),  # clamped: any number is a place in the script
+        after_id=min(max(after_id, 0), MAX_ID),
+    )
+    return JsonResponse({"id": found})
 
 
 def _find_pattern(data):

@@ -335,12 +335,21 @@
       });
     },
     "next-problem": async (button) => {
-      const ids = (button.dataset.problems || "").split(",").filter(Boolean);
-      const position = current ? +current.dataset.start : -1;
-      const after = () => ids.map((id) => document.getElementById(`seg-${id}`)).filter((row) => row && +row.dataset.start > position);
-      await loadUntil(() => after().length > 0 || ids.every((id) => document.getElementById(`seg-${id}`)));
-      const next = after()[0] || document.getElementById(`seg-${ids[0]}`);
-      if (next) setCurrent(next, true); else say("No problems found.", "info");
+      // The server knows where the next problem is (after the current row, else the first): load rows
+      // until it is in the page.
+      const params = new URLSearchParams({
+        after_start: current ? current.dataset.start : -1, after_id: current ? current.dataset.id : 0,
+      });
+      let found;
+      try {
+        const answer = await fetch(`${button.dataset.url}?${params}`, { headers: { Accept: "application/json" } });
+        found = answer.ok ? (await answer.json()).id : undefined;
+      } catch (error) { found = undefined; }
+      if (found === undefined) { say("Could not look for the next problem. Try again.", "error"); return; }
+      if (found === null) { say("No problems found.", "info"); return; }
+      const next = () => document.getElementById(`seg-${found}`);
+      await loadUntil(next);
+      if (next()) setCurrent(next(), true); else say("The next problem is not among the rows the filter shows.", "info");
     },
   };
   document.addEventListener("click", (event) => {
