@@ -191,12 +191,15 @@
   }
   // After the settle, not the swap: until then htmx gives a new row the old one's attributes (its version,
   // its state). The event fires on the element swapped in (detail.elt is the one that asked: the old row).
+  const arrived = new Set();  // the rows this answer swapped in (placing every row would grow with the script)
   document.body.addEventListener("htmx:afterSettle", (event) => {
     afterSwap(event.target);
+    if (event.target.dataset && event.target.dataset.id) arrived.add(event.target);
     // New rows added out of band land at the list's end: put them in place, once per answer.
     if (!placing) { placing = true; queueMicrotask(() => {
       placing = false;
-      rows().forEach(place);
+      arrived.forEach((row) => { if (row.isConnected) place(row); });
+      arrived.clear();
       if (form && current && current.isConnected) attach(current);  // the editor stays below its row
     }); }
     selected.forEach((id) => { if (!document.getElementById(`seg-${id}`)) selected.delete(id); });

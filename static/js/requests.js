@@ -35,8 +35,13 @@
   });
   // After a swap, the element the server marked (a new job, an error to read) takes the focus, so that a
   // keyboard or screen-reader user lands where the answer is.
-  document.body.addEventListener("htmx:afterSettle", () => {
-    const marked = document.querySelector("[data-focus]");
+  // In the editor, only inside what was swapped: a scan of the whole page would cost every save in a long
+  // script (elsewhere a marked element may arrive out of band, so the page is searched).
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    const swapped = event.target;
+    if (!swapped || !swapped.querySelector) return;
+    const scope = inEditor(swapped) ? swapped : document;
+    const marked = swapped.matches("[data-focus]") ? swapped : scope.querySelector("[data-focus]");
     if (marked) { marked.removeAttribute("data-focus"); marked.focus(); }
   });
 
@@ -57,8 +62,11 @@
 
   // A job's answers, opened to read, stay open while its card refreshes itself.
   let openAnswers = [];
-  document.body.addEventListener("htmx:beforeSwap", () => {
-    openAnswers = Array.from(document.querySelectorAll("details.job-answers[open]"), (details) => details.id);
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const target = event.detail.target;
+    openAnswers = target && target.querySelectorAll
+      ? Array.from(target.querySelectorAll("details.job-answers[open]"), (details) => details.id)
+      : [];
   });
   document.body.addEventListener("htmx:afterSwap", () => {
     openAnswers.forEach((id) => { const details = document.getElementById(id); if (details) details.open = true; });
