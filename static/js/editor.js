@@ -191,15 +191,25 @@
   }
   // After the settle, not the swap: until then htmx gives a new row the old one's attributes (its version,
   // its state). The event fires on the element swapped in (detail.elt is the one that asked: the old row).
-  const arrived = new Set();  // the rows this answer swapped in (placing every row would grow with the script)
+  // The rows an htmx answer adds to the list (out of band ones land at its end), to be put in order once
+  // the answer has settled: placing every row instead would cost each save the length of the script.
+  const arrived = new Set();
+  let swapping = false;
+  document.body.addEventListener("htmx:beforeSwap", () => { swapping = true; });
+  new MutationObserver((records) => {
+    if (!swapping) return;  // rows loaded while scrolling come in order
+    records.forEach((record) => record.addedNodes.forEach((node) => {
+      if (node.nodeType === 1 && node.dataset.id) arrived.add(node);
+    }));
+  }).observe(list, { childList: true });
   document.body.addEventListener("htmx:afterSettle", (event) => {
     afterSwap(event.target);
-    if (event.target.dataset && event.target.dataset.id) arrived.add(event.target);
     // New rows added out of band land at the list's end: put them in place, once per answer.
     if (!placing) { placing = true; queueMicrotask(() => {
       placing = false;
       arrived.forEach((row) => { if (row.isConnected) place(row); });
       arrived.clear();
+      swapping = false;
       if (form && current && current.isConnected) attach(current);  // the editor stays below its row
     }); }
     selected.forEach((id) => { if (!document.getElementById(`seg-${id}`)) selected.delete(id); });
