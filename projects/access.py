@@ -23,6 +23,8 @@ PERMISSIONS = {
     "export_script": {Role.OWNER, Role.MANAGER, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
     # Provider actions cost money or replace the script: owners and managers.
     "send_to_provider": {Role.OWNER, Role.MANAGER},
+    # Team-wide actions (checked with get_team_for).
+    "manage_provider_keys": {Role.OWNER, Role.MANAGER},
 }
 
 
@@ -91,3 +93,17 @@ def get_project_for(user, pk, action="view", *, with_speakers=False):
             for item in json.loads(project.speakers_json)
         ]
     return project
+
+
+def get_team_for(user, slug, action):
+    """The team if the user is a member (else 404) and their role there allows `action` (else 403)."""
+    membership = (
+        Membership.objects.select_related("team").filter(user_id=user.pk, team__slug=slug).first()
+        if user.is_authenticated
+        else None
+    )
+    if membership is None:
+        raise Http404("No such team.")
+    if not can(membership.role, action):
+        raise PermissionDenied(f"Your role ({Role(membership.role).label}) does not allow this.")
+    return membership.team

@@ -225,6 +225,8 @@ def _insert_segments(project, segments, speakers_by_script_id):
             (project.pk, segment.start_ms, segment.end_ms, segment.source_text, segment.target_text,
              speaker.pk if speaker else None, 1, segment.review_status or default_status, now, now)
         )  # fmt: skip
+    if not rows:  # an empty script (a backup of one, say): nothing to insert, and no empty VALUES ()
+        return
     table = connection.ops.quote_name(Segment._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -232,7 +234,7 @@ def _insert_segments(project, segments, speakers_by_script_id):
                 for row in rows:
                     copy.write_row(row)
         else:
-            placeholders = ", ".join(["%s"] * len(rows[0])) if rows else ""
+            placeholders = ", ".join(["%s"] * len(rows[0]))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
 
 

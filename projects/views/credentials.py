@@ -3,13 +3,11 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .. import access
-from ..models import ProviderCredential, Role, Submission, Team
+from ..models import ProviderCredential, Submission
 from ..providers.http import is_usable_key
 
 
@@ -52,21 +50,10 @@ class ProviderKeysForm(forms.Form):
         return "; ".join(done)
 
 
-def _team_for(user, slug):
-    role = dict(access.team_roles(user)).get(
-        Team.objects.filter(slug=slug).values_list("pk", flat=True).first()
-    )
-    if role is None:
-        raise Http404("No such team.")
-    if role not in (Role.OWNER, Role.MANAGER):
-        raise PermissionDenied("Only the team's owners and managers manage its provider keys.")
-    return Team.objects.get(slug=slug)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def provider_keys(request, slug):
-    team = _team_for(request.user, slug)
+    team = access.get_team_for(request.user, slug, "manage_provider_keys")
     form = ProviderKeysForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         for provider in Submission.Provider.values:

@@ -1,0 +1,234 @@
+"""Every route of the URL conf × every kind of visitor → the answer they must get.
+
+The routes are read from the URL conf, so a new route without a rule here fails `test_every_route_has_a_rule`.
+A rule names the permission (an action of projects/access.py's one table) a route needs and what it acts on;
+the expected answer for each visitor follows from the table:
+- anonymous: sent to the login page (or, for machine endpoints, refused with a 4xx);
+- a member of another team: 404 (a project or team outside one's teams does not exist for them);
+- a member whose role the table allows: an answer (2xx, 3xx, or a 4xx about the input, never 403/404);
+- any other member: 403.
+Every refused POST must leave every row as it was.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from projects import access
+from projects.models import Role, ScriptImport, ScriptSnapshot, Submission
+from projects.services import scripts
+
+from .factories import SegmentFactory
+
+MEMBER_ROLES = {
+    "owner": Role.OWNER,
+    "manager": Role.MANAGER,
+    "editor": Role.EDITOR,
+    "reviewer": Role.REVIEWER,
+    "viewer": Role.VIEWER,
+}
+VISITORS = ["anonymous", *MEMBER_ROLES, "outsider"]
+
+# Whole namespaces this matrix leaves to their own tests, and why.
+EXCLUDED_NAMESPACES = {
+    "admin": "Django's admin: staff users only, checked by Django itself",
+    "sandbox": "the fake provider APIs: machine endpoints guarded by the providers' keys (tests/test_sandbox.py)",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    method: str
+    action: str | None  # an action of access.PERMISSIONS; None: any signed-in user
+    on: str = "project"  # project | team | own (the user's own things) | public (no login; a token decides)
+    kwargs: dict = field(default_factory=dict)  # values for URL parameters the fixtures cannot guess
+    data: dict = field(default_factory=dict)
+    same_for_all: str | None = None  # the answer every visitor gets, where no permission is involved
+
+
+RULES = {
+    # Accounts.
+    "login": Rule("GET", None, on="public"),
+    "logout": Rule("POST", None, on="public", same_for_all="login"),  # signed out, back to the login page
+    "/": Rule("GET", None, on="public"),  # a redirect to the project list
+    # Projects.
+    "projects:list": Rule("GET", None, on="own"),
+    "projects:jobs": Rule("GET", None, on="own"),
+    "projects:create": Rule("GET", "create_project", on="own"),
+    "projects:detail": Rule("GET", "view"),
+    "projects:edit": Rule("POST", "edit_project"),
+    "projects:import": Rule("POST", "import_script"),
+    "projects:import-confirm": Rule("POST", "import_script"),
+    "projects:export": Rule("GET", "export_script"),
+    "projects:backups": Rule("GET", "view"),
+    "projects:backup-download": Rule("GET", "export_script"),
+    "projects:backup-restore": Rule("POST", "restore_backup"),
+    # The editor.
+    "projects:editor": Rule("GET", "view"),
+    "projects:segment-rows": Rule("GET", "view"),
+    "projects:quality-summary": Rule("GET", "view"),
+    "projects:next-problem": Rule("GET", "view"),
+    "projects:segment-row": Rule("GET", "view"),
+    "projects:segment-save": Rule(
+        "POST", "edit_script", data={"field": "target_text", "target_text": "Hola"}
+    ),
+    "projects:segment-split": Rule("POST", "edit_script"),
+    "projects:segment-merge": Rule("POST", "edit_script"),
+    "projects:segment-insert": Rule("POST", "edit_script"),
+    "projects:segments-delete": Rule("POST", "edit_script"),
+    "projects:segments-shift": Rule("POST", "edit_script", data={"shift": "1.000"}),
+    "projects:segments-speaker": Rule("POST", "edit_script"),
+    "projects:undo": Rule("POST", "edit_script"),
+    "projects:redo": Rule("POST", "edit_script"),
+    "projects:replace-preview": Rule("GET", "edit_script"),
+    "projects:replace-apply": Rule("POST", "edit_script", data={"find": "Line", "replace": "Row"}),
+    "projects:speakers-panel": Rule("GET", "view"),
+    "projects:speaker-create": Rule("POST", "edit_script", data={"name": "Zoe", "style": "feminine"}),
+    "projects:speaker-save": Rule("POST", "edit_script", data={"name": "Zoe", "style": "feminine"}),
+    "projects:speaker-delete": Rule("POST", "edit_script"),
+    # Providers.
+    "projects:provider-keys": Rule("POST", "manage_provider_keys", on="team"),
+    "projects:providers-panel": Rule("GET", "view"),
+    "projects:submission-create": Rule("POST", "send_to_provider", kwargs={"kind": "retranslate"}),
+    "projects:submission-cancel": Rule("POST", "send_to_provider"),
+    "projects:submission-retry": Rule("POST", "send_to_provider"),
+    "projects:submission-check-again": Rule("POST", "send_to_provider"),
+    "projects:submission-card": Rule("GET", "view"),
+    "projects:submission-answers": Rule("GET", "view"),
+    "projects:output-copy-retry": Rule("POST", "send_to_provider"),
+    "projects:submission-output": Rule("GET", "view", kwargs={"which": "video"}),
+    "projects:modelslab-webhook": Rule("POST", None, on="public"),
+}
+
+
+def _routes(resolver=None, namespace=""):
+    """(name, URLPattern) of every route; unnamed routes by their path."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace or namespace
+            if inner in EXCLUDED_NAMESPACES:
+                continue
+            yield from _routes(entry, inner)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield name or f"/{entry.pattern}", entry
+
+
+ROUTES = dict(_routes())
+
+
+def test_every_route_has_a_rule():
+    assert sorted(set(ROUTES) - set(RULES)) == [], "new routes need a rule in this matrix"
+    assert sorted(set(RULES) - set(ROUTES)) == [], "rules for routes that no longer exist"
+
+
+def test_every_rule_names_an_action_of_the_permission_table():
+    assert {rule.action for rule in RULES.values()} - {None} <= set(access.PERMISSIONS)
+
+
+@pytest.fixture
+def world(team, owner, manager, editor, reviewer, viewer, outsider, project, speaker, settings, tmp_path):
+    """One project with something of every kind a route can point at."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    first = SegmentFactory(project=project, speaker=speaker, start_ms=0, end_ms=2000)
+    SegmentFactory(project=project, speaker=speaker, start_ms=3000, end_ms=5000)
+    staged = scripts.stage_import(
+        project,
+        filename="script.srt",
+        raw=b"1\n00:00:01,000 --> 00:00:02,000\nHola\n",
+        by=owner,
+        max_bytes=10_000,
+    )
+    snapshot = ScriptSnapshot.objects.create(
+        project=project, reason="Before a test", data={"speakers": [], "segments": []}, segment_count=0
+    )
+    job = Submission.objects.create(
+        project=project,
+        provider=Submission.Provider.MODELSLAB,
+        kind=Submission.Kind.NEW_DUB,
+        status=Submission.Status.FAILED,
+        created_by=owner,
+    )
+    job.output_video_file.save("dub.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42"), save=True)
+    people = {"owner": owner, "manager": manager, "editor": editor, "reviewer": reviewer, "viewer": viewer}
+    people["outsider"] = outsider
+    values = {
+        "pk": project.pk,
+        "segment_pk": first.pk,
+        "import_pk": staged.pk,
+        "snapshot_pk": snapshot.pk,
+        "submission_pk": job.pk,
+        "speaker_pk": speaker.pk,
+        "slug": team.slug,
+        "token": job.webhook_token,
+    }
+    assert isinstance(staged, ScriptImport)
+    return people, values
+
+
+def _expected(rule, visitor):
+    """'login', 404, 403 or 'answer'."""
+    if rule.same_for_all:
+        return rule.same_for_all
+    if rule.on == "public":
+        return "answer"
+    if visitor == "anonymous":
+        return "login"
+    if rule.on == "own":
+        if rule.action is None:
+            return "answer"
+        # The outsider owns their own team, so they may do what an owner may.
+        role = Role.OWNER if visitor == "outsider" else MEMBER_ROLES[visitor]
+        return "answer" if access.can(role, rule.action) else 403
+    if visitor == "outsider":
+        return 404
+    return "answer" if access.can(MEMBER_ROLES[visitor], rule.action) else 403
+
+
+def _rows():
+    """Every row of dubweb's tables, to prove a refused change changed nothing."""
+    state = {}
+    for model in apps.get_models():
+        if model._meta.app_label in {"projects", "auth"}:
+            state[model._meta.label] = list(model.objects.order_by("pk").values())
+    return state
+
+
+def _answer_kind(response):
+    if response.status_code in (301, 302) and response.url.startswith(reverse(settings.LOGIN_URL)):
+        return "login"
+    if response.status_code in (403, 404):
+        return response.status_code
+    assert response.status_code < 500
+    return "answer"
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_route_answers_each_visitor_as_the_permission_table_says(name, world, client):
+    people, values = world
+    rule = RULES[name]
+    route = ROUTES[name]
+    kwargs = {key: rule.kwargs.get(key, values.get(key)) for key in route.pattern.converters}
+    url = reverse(name, kwargs=kwargs) if not name.startswith("/") else name
+    wrong = []
+    for visitor in VISITORS:
+        client.logout()
+        if visitor != "anonymous":
+            client.force_login(people[visitor])
+        before = _rows() if rule.method == "POST" else None
+        with transaction.atomic():  # each visitor meets the same world: an allowed change is rolled back
+            response = client.post(url, rule.data) if rule.method == "POST" else client.get(url)
+            got = _answer_kind(response)
+            expected = _expected(rule, visitor)
+            if got != expected:
+                wrong.append(f"{visitor}: expected {expected}, got {got} ({response.status_code})")
+            elif got != "answer" and before is not None and _rows() != before:
+                wrong.append(f"{visitor}: refused with {got}, but rows changed")
+            transaction.set_rollback(True)
+    assert not wrong, f"{rule.method} {url}:\n" + "\n".join(wrong)
