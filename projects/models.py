@@ -208,6 +208,8 @@ class Segment(models.Model):
             models.Index(
                 fields=["project", "start_ms", "id"], condition=Q(flags__gt=0), name="segment_problems"
             ),
+            # What changed since an open editor last asked (projects/services/presence.py).
+            models.Index(fields=["project", "updated_at"], name="segment_changed"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -517,3 +519,21 @@ def _delete_output_copies(sender, instance, **kwargs):
     for field in (instance.output_video_file, instance.output_audio_file):
         if field:
             field.delete(save=False)
+
+
+class Presence(models.Model):
+    """Who has a project's editor open, and on which segment: each open editor reports every few seconds
+    (projects/services/presence.py). A row older than a few polls means the person has gone."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No foreign key: the segment may be deleted by someone else while the person is on it.
+    segment_id = models.BigIntegerField(null=True, blank=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "user"], name="one_presence_per_editor")]
+        indexes = [models.Index(fields=["project", "seen_at"])]
+
+    def __str__(self):
+        return f"{self.user} on {self.project}"

@@ -41,7 +41,7 @@ def _environment():
 EDITOR_URL_NAMES = [
     "edit", "editor", "quality-summary", "redo", "undo", "replace-apply", "replace-preview", "segment-insert",
     "segment-merge", "segment-split", "segment-save", "segment-row", "segment-rows", "segments-delete",
-    "segments-shift", "segments-speaker", "speakers-panel", "next-problem",
+    "segments-shift", "segments-speaker", "speakers-panel", "next-problem", "presence",
 ]  # fmt: skip
 
 

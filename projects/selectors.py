@@ -392,3 +392,12 @@ def team_jobs(user, *, status="", provider="", project_id=None):
     if project_id:
         jobs = jobs.filter(project_id=project_id)
     return jobs.order_by("-created_at", "-id")
+
+
+def flags_of(project, segment):
+    """One row's flags, as the editor shows them (its overlap and gap depend on the row before)."""
+    from . import quality
+
+    return quality.check_segment(
+        segment, previous_segment(segment), project.thresholds, video_duration_ms=project.video_duration_ms
+    )

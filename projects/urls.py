@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import credentials, editor, projects, scripts, speakers, submissions
+from .views import credentials, editor, presence, projects, scripts, speakers, submissions
 
 app_name = "projects"
 urlpatterns = [
@@ -31,6 +31,7 @@ urlpatterns = [
     path("<int:pk>/script/redo/", editor.redo, name="redo"),
     path("<int:pk>/script/replace/", editor.replace_preview, name="replace-preview"),
     path("<int:pk>/script/replace/apply/", editor.replace_apply, name="replace-apply"),
+    path("<int:pk>/script/presence/", presence.presence_poll, name="presence"),
     path("<int:pk>/speakers/", speakers.speakers_panel, name="speakers-panel"),
     # Providers.
     path("jobs/", submissions.jobs, name="jobs"),

@@ -87,6 +87,7 @@ RULES = {
     "projects:redo": Rule("POST", "edit_script"),
     "projects:replace-preview": Rule("GET", "edit_script"),
     "projects:replace-apply": Rule("POST", "edit_script", data={"find": "Line", "replace": "Row"}),
+    "projects:presence": Rule("POST", "view"),
     "projects:speakers-panel": Rule("GET", "view"),
     "projects:speaker-create": Rule("POST", "edit_script", data={"name": "Zoe", "style": "feminine"}),
     "projects:speaker-save": Rule("POST", "edit_script", data={"name": "Zoe", "style": "feminine"}),

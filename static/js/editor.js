@@ -188,6 +188,7 @@
       row.classList.add("is-current");
       if (form) { attach(row); load(row, true); }
     }
+    markHere(row);  // who else is on it (a swapped row comes without the badge)
   }
   // After the settle, not the swap: until then htmx gives a new row the old one's attributes (its version,
   // its state). The event fires on the element swapped in (detail.elt is the one that asked: the old row).
@@ -484,6 +485,86 @@
     if (event.detail.target !== list) return;
     watchMore();
     list.querySelectorAll(".seg[data-id]").forEach((row) => { if (selected.has(row.dataset.id)) mark(row, true); });
+  });
+
+  // --- presence: who else is here, and the rows they changed ------------------------------------------
+  // #presence asks every few seconds (projects/views/presence.py) with the row this person is on; the
+  // answer names the others and carries, in a <template>, the rows changed since the last answer. A row
+  // is taken only if it is newer than the one shown, and never the one being edited here.
+  let here = {};  // segment id → the names of the others on it
+  const filtered = () => Array.from(new FormData(document.querySelector(".editor-filters")).values()).some((v) => v);
+  const editingHere = () => form && current && (FIELDS.some(dirty) || inEditor(document.activeElement));
+  function markHere(row) {
+    const names = here[row.dataset.id];
+    let badge = row.querySelector(".seg-here");
+    if (!names) { if (badge) badge.remove(); return; }
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.className = "seg-here";
+      row.querySelector(".seg-checks").prepend(badge);
+    }
+    badge.textContent = names.join(", ");
+    badge.title = `${names.join(", ")} ${names.length > 1 ? "are" : "is"} on this line`;
+  }
+  function takeRow(row) {
+    const shown = document.getElementById(row.id);
+    if (shown) {
+      if (+row.dataset.version <= +shown.dataset.version) return;
+      if (shown === current && editingHere()) return;  // the conflict rules protect what is being typed
+      shown.replaceWith(row);
+      afterSwap(row);
+      return;
+    }
+    // A row someone added: shown if it falls among the rows loaded here (unfiltered).
+    if (filtered()) return;
+    const key = (r) => [+r.dataset.start, +r.dataset.id];
+    const before = (a, b) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+    const all = rows(), mine = key(row);
+    const next = all.find((r) => before(mine, key(r)));
+    if (next) next.before(row);
+    else if (all.length && !list.querySelector(".seg-more")) {
+      const last = all[all.length - 1];
+      (form && last.nextElementSibling === form ? form : last).after(row);
+    } else return;  // beyond the rows loaded here: it comes with them
+    afterSwap(row);
+  }
+  document.body.addEventListener("htmx:configRequest", (event) => {
+    if (event.detail.elt.id === "presence") event.detail.parameters.segment = current ? current.dataset.id : "";
+  });
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    const box = event.target;
+    if (!box || box.id !== "presence") return;
+    const template = box.querySelector("template.presence-rows");
+    if (template) {
+      Array.from(template.content.querySelectorAll(".seg[data-id]")).forEach(takeRow);
+      (template.dataset.gone || "").split(" ").filter(Boolean).forEach((id) => {
+        const row = document.getElementById(`seg-${id}`);
+        if (row && !(row === current && editingHere())) {
+          if (row === current) { if (form) dock.append(form); current = null; }
+          row.remove();
+          selected.delete(id);
+        }
+      });
+      updateSelectionCount();
+    }
+    const was = Object.keys(here);
+    here = {};
+    box.querySelectorAll(".presence-person[data-segment]").forEach((person) => {
+      if (person.dataset.segment) (here[person.dataset.segment] = here[person.dataset.segment] || []).push(person.dataset.name);
+    });
+    new Set([...was, ...Object.keys(here)]).forEach((id) => {
+      const row = document.getElementById(`seg-${id}`);
+      if (row) markHere(row);
+    });
+  });
+  // Leaving: say so at once rather than letting the others see this person for a few more seconds.
+  window.addEventListener("pagehide", () => {
+    const box = document.getElementById("presence");
+    if (!box || !navigator.sendBeacon) return;
+    const body = new FormData();
+    body.append("leave", "1");
+    try { body.append("csrfmiddlewaretoken", JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]); } catch (e) { return; }
+    navigator.sendBeacon(box.getAttribute("hx-post"), body);
   });
 
   // --- the player follows the script and the script follows the player -------------------------------

@@ -1,0 +1,55 @@
+"""The editor's poll: who else is here, and the rows they changed since the last poll."""
+
+from datetime import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from .. import access, quality, selectors
+from ..rows import RowRenderer
+from ..services import presence
+
+TEMPLATE = "projects/includes/presence.html"
+
+
+def _segment_id(value):
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and 0 < int(value) < 2**63 else None
+
+
+def _cursor(value):
+    try:
+        moment = datetime.fromisoformat(value or "")
+    except ValueError:
+        return None  # no cursor (the first poll) or a garbled one: start from now
+    return moment if moment.tzinfo else None
+
+
+@login_required
+@require_POST
+def presence_poll(request, pk):
+    project = access.get_project_for(request.user, pk, "view", with_speakers=True)
+    if request.POST.get("leave"):
+        presence.leave(project, request.user)
+        return HttpResponse(status=204)
+    project.can_edit = access.can(project.role, "edit_script")
+    presence.heartbeat(project, request.user, _segment_id(request.POST.get("segment")))
+    changes = presence.changes_since(project, _cursor(request.POST.get("since")))
+    rows_html = ""
+    if changes.rows:
+        project.thresholds = quality.thresholds_for(project.target_language)
+        renderer = RowRenderer(project, selectors.speakers_of(project))
+        rows_html = mark_safe(  # noqa: S308 (each row is escaped by its Jinja2 template)
+            "".join(renderer.row(segment, selectors.flags_of(project, segment)) for segment in changes.rows)
+        )
+    context = {
+        "project": project,
+        "others": presence.others_here(project, request.user),
+        "changes": changes,
+        "rows_html": rows_html,
+        "poll_seconds": presence.POLL_SECONDS,
+    }
+    return render(request, TEMPLATE, context)
