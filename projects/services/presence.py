@@ -22,7 +22,7 @@ POLL_SECONDS = 4
 GONE_AFTER = timedelta(seconds=POLL_SECONDS * 4)
 # A save that began before a poll's read may commit just after it: each poll looks this far back
 # (the client keeps a row only if its version is newer than the one it shows, so a row sent twice is harmless).
-OVERLAP = timedelta(seconds=2)
+OVERLAP = timedelta(seconds=1)
 # More changes than this since the last poll: the editor offers to reload the rows instead.
 MAX_ROWS = 60
 
@@ -46,6 +46,11 @@ def person_name(user):
     return user.get_full_name() or user.get_username()
 
 
+# A person still on the same segment is written down again only this often (a write per poll would be a
+# commit per poll); GONE_AFTER leaves room for two of these.
+REFRESH_AFTER = timedelta(seconds=POLL_SECONDS * 2 - 1)
+
+
 def heartbeat(project, user, segment_id, *, now=None):
     """Note that `user` has the editor open on `segment_id` (or on no segment)."""
     Presence.objects.bulk_create(
@@ -64,16 +69,19 @@ def leave(project, user):
     Presence.objects.filter(project_id=project.pk, user_id=user.pk).delete()
 
 
-def others_here(project, user, *, now=None):
-    """The other people with the editor open, by name."""
-    fresh = (now or timezone.now()) - GONE_AFTER
-    presences = (
-        Presence.objects.filter(project_id=project.pk, seen_at__gte=fresh)
-        .exclude(user_id=user.pk)
+def check_in(project, user, segment_id, *, now=None):
+    """Note where `user` is (writing only when that changed or is getting old) and return the others
+    with the editor open, by name. Two queries at most; one when nothing changed."""
+    now = now or timezone.now()
+    presences = list(
+        Presence.objects.filter(project_id=project.pk, seen_at__gte=now - GONE_AFTER)
         .select_related("user")
         .order_by("user__first_name", "user__username")
     )
-    return [Other(p.user_id, person_name(p.user), p.segment_id) for p in presences]
+    mine = next((p for p in presences if p.user_id == user.pk), None)
+    if mine is None or mine.segment_id != segment_id or now - mine.seen_at > REFRESH_AFTER:
+        heartbeat(project, user, segment_id, now=now)
+    return [Other(p.user_id, person_name(p.user), p.segment_id) for p in presences if p.user_id != user.pk]
 
 
 def changes_since(project, since, *, now=None):

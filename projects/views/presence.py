@@ -31,12 +31,12 @@ def _cursor(value):
 @login_required
 @require_POST
 def presence_poll(request, pk):
-    project = access.get_project_for(request.user, pk, "view", with_speakers=True)
+    project = access.get_project_for(request.user, pk, "view")
     if request.POST.get("leave"):
         presence.leave(project, request.user)
         return HttpResponse(status=204)
     project.can_edit = access.can(project.role, "edit_script")
-    presence.heartbeat(project, request.user, _segment_id(request.POST.get("segment")))
+    others = presence.check_in(project, request.user, _segment_id(request.POST.get("segment")))
     changes = presence.changes_since(project, _cursor(request.POST.get("since")))
     rows_html = ""
     if changes.rows:
@@ -47,7 +47,7 @@ def presence_poll(request, pk):
         )
     context = {
         "project": project,
-        "others": presence.others_here(project, request.user),
+        "others": others,
         "changes": changes,
         "rows_html": rows_html,
         "poll_seconds": presence.POLL_SECONDS,
