@@ -11,7 +11,7 @@ from .test_editor_browser import field, keynote, open_editor, row, rows  # noqa:
 POLL = 12_000  # the editor asks every 4 s: a change is on screen within two polls
 
 
-def test_others_and_their_changes_arrive_untyped(browser, live_server, keynote, screenshot):  # noqa: F811
+def test_others_and_their_changes_arrive_while_typing(browser, live_server, keynote, screenshot):  # noqa: F811
     pages = {}
     for username in ("elena", "marco"):
         context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
