@@ -9,7 +9,7 @@ every 2 s, so that polls carry the rows others changed. Through the full middlew
 (Django's test client: everything but the HTTP parsing a server adds).
 
 Figures:
-- CPU share: the CPU time spent answering polls (this process's, plus on PostgreSQL the database
+- CPU share: the CPU time spent answering polls (each also brings the unread notification count) (this process's, plus on PostgreSQL the database
   backend's, read from /proc) over the wall time: the share of one core that presence costs. Target < 10 %.
 - a save's server time while the others poll, against the same save with nobody else there (ratio).
 """

@@ -537,3 +537,56 @@ class Presence(models.Model):
 
     def __str__(self):
         return f"{self.user} on {self.project}"
+
+
+class Notification(models.Model):
+    """Something a person should see: they were mentioned, asked to review, assigned, or their job ended.
+    Written by projects/services/notifications.py; shown in the header's count and on the notifications
+    page; also emailed for the kinds in EMAILED, unless the person turned that off."""
+
+    class Kind(models.TextChoices):
+        MENTION = "mention", "Mentioned you"
+        REVIEW_REQUESTED = "review_requested", "Review requested"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        ASSIGNED = "assigned", "Assigned to you"
+        JOB_FINISHED = "job_finished", "Job finished"
+        JOB_FAILED = "job_failed", "Job failed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, blank=True)  # a path inside dubweb, never an outside address
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["user", "-id"]),
+            # The header's unread count: only the unread ones are indexed.
+            models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class NotificationSettings(models.Model):
+    """Which notifications a person also gets by email (all of them unless they opt out)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_settings",
+    )
+    email_mentions = models.BooleanField("Email me when someone mentions me", default=True)
+    email_assignments = models.BooleanField("Email me when I am assigned a project or a review", default=True)
+    email_jobs = models.BooleanField("Email me when my provider jobs finish or fail", default=True)
+
+    def __str__(self):
+        return f"Notification settings of {self.user}"

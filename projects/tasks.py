@@ -23,3 +23,9 @@ def check_submission(submission_pk):
 def keep_outputs(submission_pk):
     """Copy a finished job's output files into dubweb's storage."""
     outputs.keep(submission_pk)
+
+
+def email_notifications(notification_ids):
+    from .services import notifications
+
+    notifications.email(notification_ids)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import credentials, editor, presence, projects, scripts, speakers, submissions
+from .views import credentials, editor, notifications, presence, projects, scripts, speakers, submissions
 
 app_name = "projects"
 urlpatterns = [
@@ -35,6 +35,13 @@ urlpatterns = [
     path("<int:pk>/speakers/", speakers.speakers_panel, name="speakers-panel"),
     # Providers.
     path("jobs/", submissions.jobs, name="jobs"),
+    # Notifications (the person's own).
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/count/", notifications.notification_count, name="notification-count"),
+    path("notifications/read-all/", notifications.notifications_read_all, name="notifications-read-all"),
+    path(
+        "notifications/<int:notification_pk>/open/", notifications.notification_open, name="notification-open"
+    ),
     path("teams/<slug:slug>/provider-keys/", credentials.provider_keys, name="provider-keys"),
     path("<int:pk>/providers/", submissions.providers_panel, name="providers-panel"),
     path("<int:pk>/providers/<str:kind>/", submissions.submission_create, name="submission-create"),

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from projects import access
-from projects.models import Role, ScriptImport, ScriptSnapshot, Submission
+from projects.models import Notification, Role, ScriptImport, ScriptSnapshot, Submission
 from projects.services import scripts
 
 from .factories import SegmentFactory
@@ -45,7 +45,9 @@ EXCLUDED_NAMESPACES = {
 class Rule:
     method: str
     action: str | None  # an action of access.PERMISSIONS; None: any signed-in user
-    on: str = "project"  # project | team | own (the user's own things) | public (no login; a token decides)
+    # project | team | own (the user's own things) | owners (a thing of the team owner's: theirs alone)
+    # | public (no login; a token decides)
+    on: str = "project"
     kwargs: dict = field(default_factory=dict)  # values for URL parameters the fixtures cannot guess
     data: dict = field(default_factory=dict)
     same_for_all: str | None = None  # the answer every visitor gets, where no permission is involved
@@ -59,6 +61,10 @@ RULES = {
     # Projects.
     "projects:list": Rule("GET", None, on="own"),
     "projects:jobs": Rule("GET", None, on="own"),
+    "projects:notifications": Rule("POST", None, on="own", data={"email_jobs": "on"}),
+    "projects:notification-count": Rule("GET", None, on="own"),
+    "projects:notifications-read-all": Rule("POST", None, on="own"),
+    "projects:notification-open": Rule("POST", None, on="owners"),  # the owner's notification
     "projects:create": Rule("GET", "create_project", on="own"),
     "projects:detail": Rule("GET", "view"),
     "projects:edit": Rule("POST", "edit_project"),
@@ -157,6 +163,7 @@ def world(team, owner, manager, editor, reviewer, viewer, outsider, project, spe
         created_by=owner,
     )
     job.output_video_file.save("dub.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42"), save=True)
+    note = Notification.objects.create(user=owner, kind=Notification.Kind.MENTION, text="Rita mentioned you")
     people = {"owner": owner, "manager": manager, "editor": editor, "reviewer": reviewer, "viewer": viewer}
     people["outsider"] = outsider
     values = {
@@ -168,6 +175,7 @@ def world(team, owner, manager, editor, reviewer, viewer, outsider, project, spe
         "speaker_pk": speaker.pk,
         "slug": team.slug,
         "token": job.webhook_token,
+        "notification_pk": note.pk,
     }
     assert isinstance(staged, ScriptImport)
     return people, values
@@ -181,6 +189,8 @@ def _expected(rule, visitor):
         return "answer"
     if visitor == "anonymous":
         return "login"
+    if rule.on == "owners":
+        return "answer" if visitor == "owner" else 404
     if rule.on == "own":
         if rule.action is None:
             return "answer"

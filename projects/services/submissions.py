@@ -31,7 +31,7 @@ from ..providers.http import (
     mask_payload,
 )
 from ..providers.modelslab import ModelsLabClient, webhook_track_id
-from . import outputs, payloads, scripts
+from . import notifications, outputs, payloads, scripts
 from .job_states import transition
 from .script_formats import Script, ScriptSegment, ScriptSpeaker
 
@@ -624,6 +624,7 @@ def _succeed(submission, *, video="", audio=""):
             error_message="",
         ):
             return
+        notifications.job_ended(submission)
         outputs.plan_copy(submission)
         Submission.objects.filter(pk=submission.pk).update(
             output_copy=submission.output_copy, output_copy_error=submission.output_copy_error
@@ -644,6 +645,7 @@ def _fail(submission, message):
         next_check_at=None,
     ):
         logger.info("submission %s failed: %s", submission.pk, message)
+        notifications.job_ended(submission)
 
 
 FOLLOWED_AGAIN = "followed again"

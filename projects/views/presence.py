@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from .. import access, quality, selectors
 from ..rows import RowRenderer
-from ..services import presence
+from ..services import notifications, presence
 
 TEMPLATE = "projects/includes/presence.html"
 
@@ -51,5 +51,7 @@ def presence_poll(request, pk):
         "changes": changes,
         "rows_html": rows_html,
         "poll_seconds": presence.POLL_SECONDS,
+        # The header's unread count rides along: the editor's page then needs no poll of its own for it.
+        "unread_notifications": notifications.unread_count(request.user),
     }
     return render(request, TEMPLATE, context)

@@ -1,0 +1,34 @@
+"""Notifications in chromium: the header's count rises without a reload while the editor is open, and a
+notification opens where it points."""
+
+from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
+
+from projects.models import Notification
+from projects.services import notifications
+
+from .test_editor_browser import keynote, open_editor  # noqa: F401 (keynote is a fixture)
+
+
+def test_the_unread_count_rises_in_the_open_editor_and_opens_where_it_points(page, keynote, screenshot):  # noqa: F811
+    open_editor(page, keynote, "elena")
+    badge = page.locator("#notification-badge")
+    expect(badge).to_have_text("")
+    users = get_user_model().objects
+    notifications.notify(
+        [users.get(username="elena")],
+        Notification.Kind.MENTION,
+        text="marco mentioned you on the line at 0:05",
+        url=f"/projects/{keynote.pk}/",
+        project=keynote,
+        actor=users.get(username="marco"),
+    )
+    expect(badge).to_have_text("1 unread", timeout=12_000)  # the editor's presence poll brings it
+
+    page.get_by_role("link", name="Notifications").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("1 unread")
+    screenshot(page, "notifications")
+    page.get_by_role("button", name="marco mentioned you").click()
+    page.wait_for_url(f"**/projects/{keynote.pk}/")
+    expect(page.locator("#notification-badge")).to_have_text("")
+    assert Notification.objects.get().read_at is not None
