@@ -166,7 +166,7 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
     AXES_IPWARE_PROXY_ORDER = "right-most"
     AXES_IPWARE_PROXY_COUNT = 1
-LOGIN_REDIRECT_URL = "projects:list"
+LOGIN_REDIRECT_URL = "projects:my-work"  # what the person has been handed, first
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"

@@ -23,6 +23,8 @@ PERMISSIONS = {
     "export_script": {Role.OWNER, Role.MANAGER, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
     # Provider actions cost money or replace the script: owners and managers.
     "send_to_provider": {Role.OWNER, Role.MANAGER},
+    # Handing the project out: who translates and reviews it, by when.
+    "assign_work": {Role.OWNER, Role.MANAGER},
     # Team-wide actions (checked with get_team_for).
     "manage_provider_keys": {Role.OWNER, Role.MANAGER},
 }
@@ -30,6 +32,20 @@ PERMISSIONS = {
 
 def can(role, action):
     return role in PERMISSIONS[action]
+
+
+# What an editor may do on a project only when assigned to translate it, if their team says so.
+ASSIGNED_EDITING = {"edit_script", "import_script"}
+
+
+def allows(project, action):
+    """Whether the person whose role was read with the project (get_project_for) may do `action` on it:
+    their role, and for an editor in a team that keeps editing to assignees, an assignment to translate."""
+    if not can(project.role, action):
+        return False
+    if action in ASSIGNED_EDITING and project.role == Role.EDITOR:
+        return bool(project.team_unassigned_can_edit or project.assigned_to_translate)
+    return True
 
 
 def team_roles(user):
@@ -51,9 +67,13 @@ def teams_where(user, action):
 # The one query behind every project page and HTMX call: the project, with the user's role in its team
 # (and, for the editor, its speakers as a JSON list, which saves a query on every save).
 _PROJECT_WITH_ROLE = """
-SELECT project.*, membership.role AS role{speakers}
+SELECT project.*, membership.role AS role, team.unassigned_can_edit AS team_unassigned_can_edit,
+  EXISTS(SELECT 1 FROM projects_assignment AS assignment WHERE assignment.project_id = project.id
+         AND assignment.user_id = membership.user_id AND assignment.task = 'translate') AS assigned_to_translate
+  {speakers}
 FROM projects_project AS project
 JOIN projects_membership AS membership ON membership.team_id = project.team_id
+JOIN projects_team AS team ON team.id = project.team_id
 WHERE project.id = %s AND membership.user_id = %s
 """
 _SPEAKERS_JSON = {
@@ -81,6 +101,8 @@ def get_project_for(user, pk, action="view", *, with_speakers=False):
         raise Http404("No such project.")
     if not can(project.role, action):
         raise PermissionDenied(f"Your role ({Role(project.role).label}) does not allow this.")
+    if not allows(project, action):
+        raise PermissionDenied("This team keeps editing to the people assigned: ask a manager to assign you.")
     if speakers_sql:
         project.speaker_list = [
             Speaker(

@@ -104,6 +104,9 @@ class ProjectFilterForm(forms.Form):
         choices=[("", "Any language"), *languages.CHOICES],
         widget=forms.Select(attrs={"class": "filter-select"}),
     )
+    mine = forms.BooleanField(
+        label="Assigned to me", required=False, widget=forms.CheckboxInput(attrs={"class": "filter-select"})
+    )
 
 
 class ScriptImportForm(forms.Form):

@@ -29,6 +29,11 @@ class Team(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="teams")
+    unassigned_can_edit = models.BooleanField(
+        "Editors may edit projects they are not assigned to",
+        default=True,
+        help_text="Off: an editor edits a project's script only when assigned to translate it.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -590,3 +595,35 @@ class NotificationSettings(models.Model):
 
     def __str__(self):
         return f"Notification settings of {self.user}"
+
+
+class Assignment(models.Model):
+    """Who is to translate or review a project, and by when. Managers and owners hand projects out; a team
+    may keep editing to the editors assigned (Team.unassigned_can_edit)."""
+
+    class Task(models.TextChoices):
+        TRANSLATE = "translate", "Translate"
+        REVIEW = "review", "Review"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    task = models.CharField(max_length=16, choices=Task.choices)
+    due_date = models.DateField(null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["task", "due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user", "task"], name="one_assignment_per_task")
+        ]
+        indexes = [models.Index(fields=["user", "due_date"])]
+
+    def __str__(self):
+        return f"{self.user} to {self.task} {self.project}"
+
+    @property
+    def overdue(self):
+        return bool(self.due_date and self.due_date < timezone.localdate())

@@ -1,10 +1,19 @@
 """Reads for the screens: one place per screen, a fixed number of queries whatever the data size."""
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from . import access
-from .models import Activity, ScriptEdit, ScriptImport, ScriptSnapshot, Segment, Speaker
+from .models import (
+    Activity,
+    Assignment,
+    Membership,
+    ScriptEdit,
+    ScriptImport,
+    ScriptSnapshot,
+    Segment,
+    Speaker,
+)
 
 
 def _count_of(model):
@@ -22,8 +31,9 @@ def _count_of(model):
     )
 
 
-def project_list(user, *, q="", status="", language=""):
+def project_list(user, *, q="", status="", language="", mine=False):
     last_edit = ScriptEdit.objects.filter(project=OuterRef("pk")).order_by("-id").values("created_at")[:1]
+    my_assignments = Assignment.objects.filter(project=OuterRef("pk"), user=user)
     projects = (
         access.projects_for(user)
         .select_related("team")
@@ -32,6 +42,11 @@ def project_list(user, *, q="", status="", language=""):
             speaker_count=_count_of(Speaker),
             # The project's own changes touch updated_at; script edits in the editor only add a ScriptEdit.
             last_change=Greatest("updated_at", Coalesce(Subquery(last_edit), "updated_at")),
+            assigned_to_me=Exists(my_assignments),
+            # The nearest due date of the person's own assignments on it.
+            my_due=Subquery(
+                my_assignments.exclude(due_date=None).order_by("due_date").values("due_date")[:1]
+            ),
         )
         .prefetch_related(
             Prefetch("speakers", queryset=Speaker.objects.only("project_id", "name", "speaker_id"))
@@ -44,6 +59,8 @@ def project_list(user, *, q="", status="", language=""):
         projects = projects.filter(status=status)
     if language:
         projects = projects.filter(Q(target_language=language) | Q(source_language=language))
+    if mine:
+        projects = projects.filter(assigned_to_me=True)
     return projects
 
 
@@ -401,3 +418,51 @@ def flags_of(project, segment):
     return quality.check_segment(
         segment, previous_segment(segment), project.thresholds, video_duration_ms=project.video_duration_ms
     )
+
+
+def my_work(user):
+    """What `user` has been handed: assigned projects with their progress, scripts waiting for their review,
+    mentions, and their recent jobs. A fixed number of queries however many projects there are."""
+    from .models import Assignment, Notification, Role, ScriptSummary, Submission
+
+    assigned = list(
+        Assignment.objects.filter(user=user)
+        .select_related("project", "project__team")
+        .order_by(F("due_date").asc(nulls_last=True), "project__title")
+    )
+    reviewing_roles = [Role.OWNER, Role.MANAGER, Role.REVIEWER]
+    review_teams = Membership.objects.filter(user=user, role__in=reviewing_roles).values("team_id")
+    waiting = list(
+        ScriptSummary.objects.filter(review_needs_review__gt=0)
+        .filter(
+            Q(project__team_id__in=review_teams)
+            | Q(project__assignments__user=user, project__assignments__task="review")
+        )
+        .select_related("project", "project__team")
+        .distinct()
+        .order_by("-review_needs_review")[:20]
+    )
+    summaries = {
+        summary.project_id: summary
+        for summary in ScriptSummary.objects.filter(project_id__in=[a.project_id for a in assigned])
+    }
+    for assignment in assigned:
+        summary = summaries.get(assignment.project_id)
+        assignment.segments = summary.segments if summary else 0
+        assignment.approved = summary.review_approved if summary else 0
+        assignment.needs_review = summary.review_needs_review if summary else 0
+        assignment.percent = (
+            round(100 * assignment.approved / assignment.segments) if assignment.segments else 0
+        )
+    return {
+        "assigned": assigned,
+        "waiting_review": waiting,
+        "mentions": list(
+            Notification.objects.filter(user=user, kind=Notification.Kind.MENTION).select_related("actor")[
+                :10
+            ]
+        ),
+        "jobs": list(
+            Submission.objects.filter(created_by=user).select_related("project").order_by("-id")[:8]
+        ),
+    }

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import credentials, editor, notifications, presence, projects, scripts, speakers, submissions
+from .views import (
+    assignments,
+    credentials,
+    editor,
+    notifications,
+    presence,
+    projects,
+    scripts,
+    speakers,
+    submissions,
+)
 
 app_name = "projects"
 urlpatterns = [
@@ -8,6 +18,13 @@ urlpatterns = [
     path("new/", projects.project_create, name="create"),
     path("<int:pk>/", projects.project_detail, name="detail"),
     path("<int:pk>/edit/", projects.project_edit, name="edit"),
+    path("<int:pk>/assignments/", assignments.assignment_create, name="assignment-create"),
+    path(
+        "<int:pk>/assignments/<int:assignment_pk>/remove/",
+        assignments.assignment_delete,
+        name="assignment-delete",
+    ),
+    path("my-work/", assignments.my_work, name="my-work"),
     path("<int:pk>/import/", scripts.script_import, name="import"),
     path("<int:pk>/import/<int:import_pk>/", scripts.script_import_confirm, name="import-confirm"),
     path("<int:pk>/export/", scripts.script_export, name="export"),

@@ -20,10 +20,10 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from projects import access
-from projects.models import Notification, Role, ScriptImport, ScriptSnapshot, Submission
+from projects.models import Assignment, Notification, Role, ScriptImport, ScriptSnapshot, Submission
 from projects.services import scripts
 
-from .factories import SegmentFactory
+from .factories import MembershipFactory, SegmentFactory, UserFactory
 
 MEMBER_ROLES = {
     "owner": Role.OWNER,
@@ -32,7 +32,8 @@ MEMBER_ROLES = {
     "reviewer": Role.REVIEWER,
     "viewer": Role.VIEWER,
 }
-VISITORS = ["anonymous", *MEMBER_ROLES, "outsider"]
+# An editor in a team that keeps editing to assignees, not assigned to this project ("editor" is assigned).
+VISITORS = ["anonymous", *MEMBER_ROLES, "unassigned_editor", "outsider"]
 
 # Whole namespaces this matrix leaves to their own tests, and why.
 EXCLUDED_NAMESPACES = {
@@ -61,6 +62,9 @@ RULES = {
     # Projects.
     "projects:list": Rule("GET", None, on="own"),
     "projects:jobs": Rule("GET", None, on="own"),
+    "projects:my-work": Rule("GET", None, on="own"),
+    "projects:assignment-create": Rule("POST", "assign_work", data={"task": "translate"}),
+    "projects:assignment-delete": Rule("POST", "assign_work"),
     "projects:notifications": Rule("POST", None, on="own", data={"email_jobs": "on"}),
     "projects:notification-count": Rule("GET", None, on="own"),
     "projects:notifications-read-all": Rule("POST", None, on="own"),
@@ -143,6 +147,10 @@ def test_every_rule_names_an_action_of_the_permission_table():
 def world(team, owner, manager, editor, reviewer, viewer, outsider, project, speaker, settings, tmp_path):
     """One project with something of every kind a route can point at."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    team.unassigned_can_edit = False
+    team.save()
+    unassigned_editor = MembershipFactory(team=team, role=Role.EDITOR, user=UserFactory(username="una")).user
+    assignment = Assignment.objects.create(project=project, user=editor, task=Assignment.Task.TRANSLATE)
     first = SegmentFactory(project=project, speaker=speaker, start_ms=0, end_ms=2000)
     SegmentFactory(project=project, speaker=speaker, start_ms=3000, end_ms=5000)
     staged = scripts.stage_import(
@@ -165,7 +173,7 @@ def world(team, owner, manager, editor, reviewer, viewer, outsider, project, spe
     job.output_video_file.save("dub.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42"), save=True)
     note = Notification.objects.create(user=owner, kind=Notification.Kind.MENTION, text="Rita mentioned you")
     people = {"owner": owner, "manager": manager, "editor": editor, "reviewer": reviewer, "viewer": viewer}
-    people["outsider"] = outsider
+    people |= {"outsider": outsider, "unassigned_editor": unassigned_editor}
     values = {
         "pk": project.pk,
         "segment_pk": first.pk,
@@ -176,6 +184,7 @@ def world(team, owner, manager, editor, reviewer, viewer, outsider, project, spe
         "slug": team.slug,
         "token": job.webhook_token,
         "notification_pk": note.pk,
+        "assignment_pk": assignment.pk,
     }
     assert isinstance(staged, ScriptImport)
     return people, values
@@ -195,10 +204,15 @@ def _expected(rule, visitor):
         if rule.action is None:
             return "answer"
         # The outsider owns their own team, so they may do what an owner may.
-        role = Role.OWNER if visitor == "outsider" else MEMBER_ROLES[visitor]
+        role = {"outsider": Role.OWNER, "unassigned_editor": Role.EDITOR}.get(visitor) or MEMBER_ROLES[
+            visitor
+        ]
         return "answer" if access.can(role, rule.action) else 403
     if visitor == "outsider":
         return 404
+    if visitor == "unassigned_editor":
+        allowed = access.can(Role.EDITOR, rule.action) and rule.action not in access.ASSIGNED_EDITING
+        return "answer" if allowed else 403
     return "answer" if access.can(MEMBER_ROLES[visitor], rule.action) else 403
 
 

@@ -19,10 +19,11 @@ def test_anonymous_users_are_sent_to_login(client, project):
         assert response.url.startswith(reverse("login"))
 
 
-def test_login_then_see_the_project_list(client, editor, project):
+def test_login_lands_on_my_work_and_the_project_list_is_one_click_away(client, editor, project):
     response = client.post(reverse("login"), {"username": "eddie", "password": "pass-for-tests"}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("projects:list")
-    assert "Launch keynote" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("projects:my-work")
+    assert f'href="{reverse("projects:list")}"' in response.content.decode()
+    assert "Launch keynote" in client.get(reverse("projects:list")).content.decode()
 
 
 def test_list_shows_only_the_users_teams(client, editor, project, other_team):

@@ -26,7 +26,7 @@ from ..timecodes import MAX_MS, TimecodeError, parse_timecode
 
 def _project_for(request, pk, action):
     project = access.get_project_for(request.user, pk, action, with_speakers=True)
-    project.can_edit = access.can(project.role, "edit_script")
+    project.can_edit = access.allows(project, "edit_script")
     project.thresholds = quality.thresholds_for(project.target_language)
     return project
 

@@ -35,7 +35,7 @@ def presence_poll(request, pk):
     if request.POST.get("leave"):
         presence.leave(project, request.user)
         return HttpResponse(status=204)
-    project.can_edit = access.can(project.role, "edit_script")
+    project.can_edit = access.allows(project, "edit_script")
     others = presence.check_in(project, request.user, _segment_id(request.POST.get("segment")))
     changes = presence.changes_since(project, _cursor(request.POST.get("since")))
     rows_html = ""

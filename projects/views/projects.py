@@ -3,12 +3,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from .. import access, selectors
 from ..forms import ProjectFilterForm, ProjectForm, ScriptExportForm, ScriptImportForm
 from ..models import Activity, Team
 from ..services import script_summary
+from . import assignments
 
 PROJECTS_PER_PAGE = 25
 
@@ -22,6 +24,7 @@ def project_list(request):
         q=criteria.get("q", ""),
         status=criteria.get("status", ""),
         language=criteria.get("language", ""),
+        mine=criteria.get("mine", False),
     )
     page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -32,6 +35,7 @@ def project_list(request):
         "query": query.urlencode(),
         "can_create": bool(access.teams_where(request.user, "create_project")),
         "has_teams": bool(access.team_roles(request.user)),
+        "today": timezone.localdate(),
     }
     template = "projects/project_list.html#project-results" if request.htmx else "projects/project_list.html"
     return render(request, template, context)
@@ -81,12 +85,13 @@ def project_detail(request, pk):
     project = access.get_project_for(request.user, pk, "view")
     context = {
         "project": project,
-        "can_edit_project": access.can(project.role, "edit_project"),
-        "can_import": access.can(project.role, "import_script"),
-        "can_edit_script": access.can(project.role, "edit_script"),
-        "can_restore": access.can(project.role, "restore_backup"),
+        "can_edit_project": access.allows(project, "edit_project"),
+        "can_import": access.allows(project, "import_script"),
+        "can_edit_script": access.allows(project, "edit_script"),
+        "can_restore": access.allows(project, "restore_backup"),
         "import_form": ScriptImportForm(),
         "export_form": ScriptExportForm(),
         **selectors.project_page(project),
+        **assignments.card_context(project),
     }
     return render(request, "projects/project_detail.html", context)

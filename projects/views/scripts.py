@@ -170,6 +170,6 @@ def snapshot_list(request, pk):
             "snapshots": ScriptSnapshot.objects.filter(project=project)
             .select_related("created_by")
             .defer("data"),
-            "can_restore": access.can(project.role, "restore_backup"),
+            "can_restore": access.allows(project, "restore_backup"),
         },
     )

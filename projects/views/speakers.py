@@ -31,7 +31,7 @@ class SpeakerForm(forms.ModelForm):
 
 
 def _panel(request, project, *, message="", error=False, status=200, announce=True):
-    project.can_edit = access.can(project.role, "edit_script")
+    project.can_edit = access.allows(project, "edit_script")
     speakers = list(project.speakers.annotate(segment_count=Count("segments")).order_by("speaker_id"))
     catalogue, catalogue_problem = voices.dubformer_voices(project)
     if not catalogue_problem:  # without the catalogue there is nothing to compare with: no warning

@@ -37,7 +37,7 @@ def _forms(project, data=None, kind=None):
 
 
 def _panel(request, project):
-    project.can_send = access.can(project.role, "send_to_provider")
+    project.can_send = access.allows(project, "send_to_provider")
     context = {"project": project, "forms": _forms(project), **selectors.providers_panel(project)}
     return render(request, f"{TEMPLATE}#providers-panel", context)
 
@@ -55,7 +55,7 @@ def _action(request, project, kind, *, forms, message, error=False, created=None
 
 def _card(request, project, job, *, note="", also=None, status=200):
     """A job's card after an action on it, with a note; focused, or `also` (a new job) at the list's top."""
-    project.can_send = access.can(project.role, "send_to_provider")
+    project.can_send = access.allows(project, "send_to_provider")
     context = {"project": project, "job": job, "note": note, "focus": also is None, "created": also}
     return render(request, f"{TEMPLATE}#job-card-after-action", context, status=status)
 
@@ -73,7 +73,7 @@ def providers_panel(request, pk):
 def submission_card(request, pk, submission_pk):
     """One job's card, which asks for itself while the job runs; empty once the job is gone."""
     project = access.get_project_for(request.user, pk, "view")
-    project.can_send = access.can(project.role, "send_to_provider")
+    project.can_send = access.allows(project, "send_to_provider")
     submissions.nudge_due(project)
     job = Submission.objects.filter(project=project, pk=submission_pk).select_related("created_by").first()
     if job is None:

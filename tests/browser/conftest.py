@@ -74,4 +74,4 @@ def log_in(page, username, password="pass-for-tests"):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/projects/")
+    page.wait_for_url("**/projects/my-work/")

@@ -28,6 +28,7 @@ def studio(transactional_db):
 
 def test_list_search_and_project_page(page, studio, screenshot):
     log_in(page, "elena")
+    page.get_by_role("link", name="Projects", exact=True).click()
     rows = page.get_by_role("table").get_by_role("row")
     expect(rows).to_have_count(3)  # header + the team's two projects
     expect(page.get_by_text("Rival secret project")).to_have_count(0)
@@ -90,8 +91,14 @@ def test_keyboard_alone_signs_in_and_opens_a_project(page, studio):
     page.keyboard.press("Tab")
     page.keyboard.type("pass-for-tests")
     page.keyboard.press("Enter")
+    page.wait_for_url("**/projects/my-work/")  # the landing page: what the person has been handed
+    # Tab to "Projects" in the header, open it, then tab to the first project link and open it with Enter.
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Projects":
+            break
+    page.keyboard.press("Enter")
     page.wait_for_url("**/projects/")
-    # Tab through to the first project link and open it with Enter.
     for _ in range(30):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.textContent.trim()") == "Launch keynote":
