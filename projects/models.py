@@ -160,8 +160,11 @@ class Speaker(models.Model):
         help_text="“soundalike”, “emotional_transfer” or a key from Dubformer's voice catalogue.",
     )
     modelslab_voice_id = models.CharField("ModelsLab voice id", max_length=200, blank=True)
+    # How many segments this speaker has, kept on write with the script's counts (script_summary): the
+    # project page shows it without reading the script.
+    line_count = models.IntegerField(default=0, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["line_count"])
 
     class Meta:
         ordering = ["speaker_id"]
@@ -173,6 +176,16 @@ class Speaker(models.Model):
 
     def __str__(self):
         return f"{self.name} (#{self.speaker_id})"
+
+    def save(self, *args, **kwargs):
+        # line_count moves only by increments in the database (script_summary): saving a speaker read
+        # before someone gave it lines must not put its old count back.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                field.attname for field in self._meta.concrete_fields
+                if not field.primary_key and field.attname != "line_count"
+            ]  # fmt: skip
+        super().save(*args, **kwargs)
 
 
 class ReviewStatus(models.TextChoices):
