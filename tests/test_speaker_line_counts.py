@@ -38,9 +38,7 @@ Anna: On y va.
 def lines_shown(body):
     """{name: lines} as the project page's speakers table shows them."""
     table = body.split('id="speakers-heading"', 1)[1].split("</table>", 1)[0]
-    return dict(
-        re.findall(r"<td>([^<]+)</td><td>[^<]*</td>\s*<td>[^<]*</td><td class=\"num\">([\d,]+)</td>", table)
-    )
+    return dict(re.findall(r"<td>([^<]+)<br>.*?<td class=\"num\">([\d,]+)</td>", table, re.S))
 
 
 def stored_lines(project):
