@@ -329,6 +329,9 @@ class ScriptImport(models.Model):
     segment_count = models.PositiveIntegerField()
     speaker_count = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Broken blocks of the file left out of `data`: the file was refused for them, and this import of
+    # the rest applies only if the person chooses to skip them (listed in data["skipped"]).
+    skipped_blocks = models.PositiveIntegerField(default=0)
     snapshot = models.ForeignKey(
         ScriptSnapshot, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -97,7 +97,10 @@ def project_page(project):
             ScriptSnapshot.objects.filter(project=project).select_related("created_by").defer("data")[:5]
         ),
         "pending_imports": list(
-            ScriptImport.objects.filter(project=project, status=ScriptImport.Status.PENDING).defer("data")[:3]
+            # Not the imports kept after a refusal for broken blocks: the refusal's page offers those.
+            ScriptImport.objects.filter(
+                project=project, status=ScriptImport.Status.PENDING, skipped_blocks=0
+            ).defer("data")[:3]
         ),
     }
 
