@@ -2,10 +2,10 @@
 leaves alone those it cannot normalise."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from projects import video_urls
+
+from .migrating import migrate_to, models_before, old_project
 
 BEFORE = [("projects", "0009_c_speaker_line_count")]
 AFTER = [("projects", "0010_c_normalise_video_urls")]
@@ -24,21 +24,17 @@ STORED = {
 
 @pytest.mark.django_db(transaction=True)
 def test_stored_video_urls_are_normalised_as_the_form_does():
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
-    team = old.get_model("projects", "Team").objects.create(name="T", slug="t")
-    Project = old.get_model("projects", "Project")
-    ids = {
-        what: Project.objects.create(
-            team=team, title=what, source_language="en-US", target_language="fr-FR", source_video_url=url
-        ).pk
-        for what, url in STORED.items()
-    }
-    try:
-        executor = MigrationExecutor(connection)
-        executor.migrate(AFTER)
-        new = executor.loader.project_state(AFTER).apps
+    with models_before(BEFORE) as old:
+        Project = old.get_model("projects", "Project")
+        team = old_project(old).team
+        ids = {
+            what: Project.objects.create(
+                team=team, title=what, source_language="en-US", target_language="fr-FR", source_video_url=url
+            ).pk
+            for what, url in STORED.items()
+        }
+
+        new = migrate_to(AFTER)
         now = dict(new.get_model("projects", "Project").objects.values_list("pk", "source_video_url"))
         assert now[ids["spaces and brackets"]] == "https://cdn.example.com/Keynote%20final%20%5BFR%5D.mp4"
         assert now[ids["accents and an IDN host"]] == video_urls.normalise(STORED["accents and an IDN host"])
@@ -52,5 +48,3 @@ def test_stored_video_urls_are_normalised_as_the_form_does():
             with pytest.raises(video_urls.BadURL):
                 video_urls.normalise(STORED[unreadable])
             assert now[ids[unreadable]] == STORED[unreadable], unreadable
-    finally:
-        MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())

@@ -1,12 +1,9 @@
 """A subtitle file with a broken block: refused with its line, then, by choice, imported without it."""
 
-import pytest
 from playwright.sync_api import expect
 
-from projects.models import Role
-
-from ..factories import MembershipFactory, ProjectFactory, SpeakerFactory, UserFactory, make_segments
 from .conftest import log_in
+from .test_import_browser import play  # noqa: F401 (fixture: elena's project with a script)
 
 SHOTS = "/tmp/shots_c"
 BROKEN = (
@@ -16,14 +13,6 @@ BROKEN = (
 )
 
 
-@pytest.fixture
-def episode(transactional_db):
-    editor = MembershipFactory(user=UserFactory(username="elena"), role=Role.EDITOR).user
-    project = ProjectFactory(team=editor.teams.get(), title="Episode 4")
-    make_segments(project, 3, speaker=SpeakerFactory(project=project, speaker_id=1, name="Narrator"))
-    return project
-
-
 def shoot(page, name):
     page.screenshot(path=f"{SHOTS}/{name}-desktop.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
@@ -31,9 +20,9 @@ def shoot(page, name):
     page.set_viewport_size({"width": 1280, "height": 860})
 
 
-def test_a_broken_block_is_refused_then_skipped_by_choice(page, episode):
+def test_a_broken_block_is_refused_then_skipped_by_choice(page, play):  # noqa: F811
     log_in(page, "elena")
-    page.goto(f"/projects/{episode.pk}/import/")
+    page.goto(f"/projects/{play.pk}/import/")
     page.get_by_label("Script file").set_input_files(
         {"name": "broken.srt", "mimeType": "application/x-subrip", "buffer": BROKEN.encode()}
     )
@@ -56,5 +45,5 @@ def test_a_broken_block_is_refused_then_skipped_by_choice(page, episode):
     page.keyboard.press("Enter")
     expect(page.get_by_text("Imported 2 segments and 0 speakers from broken.srt.")).to_be_visible()
     expect(page.get_by_text("Skipped 1 broken block, not imported: Line 5")).to_be_visible()
-    texts = list(episode.segments.order_by("start_ms").values_list("target_text", flat=True))
+    texts = list(play.segments.order_by("start_ms").values_list("target_text", flat=True))
     assert texts == ["Caption text #1", "Caption text #3"]
