@@ -31,11 +31,11 @@ from django.db import connection  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.template import engines  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import include, path, reverse  # noqa: E402
 from django.views.decorators.http import require_POST  # noqa: E402
 
-from projects.models import Membership, Project, Role, Segment, Speaker, Team  # noqa: E402
+from bench._common import bench_member, plain_script, queries  # noqa: E402
+from projects.models import Segment  # noqa: E402
 from projects.timecodes import format_timecode  # noqa: E402
 
 BARE_TABLE = engines["django"].from_string(
@@ -78,41 +78,7 @@ def median_ms(function, runs):
     return statistics.median(times) * 1000
 
 
-def queries(function):
-    with CaptureQueriesContext(connection) as captured:
-        function()
-    return len(
-        [
-            q
-            for q in captured.captured_queries
-            if not q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))
-        ]
-    )
-
-
 SMALL = 40
-
-
-def _project_with(team, count, title):
-    project = Project.objects.create(team=team, title=title, source_language="en-US", target_language="fr-FR")
-    speakers = [
-        Speaker.objects.create(project=project, speaker_id=n, name=f"Speaker {n}") for n in range(1, 7)
-    ]
-    Segment.objects.bulk_create(
-        Segment(
-            project=project,
-            start_ms=n * 2500,
-            end_ms=n * 2500 + 2000,
-            speaker=speakers[n % 6],
-            source_text=f"This is line {n} of the original dialogue.",
-            target_text=f"Voici la réplique {n} du dialogue traduit.",
-        )
-        for n in range(count)
-    )
-    from projects.services import script_summary
-
-    script_summary.recount(project)  # as an import does
-    return project
 
 
 def save_with_summary(client, team, large, runs):
@@ -121,7 +87,7 @@ def save_with_summary(client, team, large, runs):
     counter = iter(range(10**9))
     plans = []
     for count in (SMALL, large):
-        project = _project_with(team, count, f"Save bench {count}")
+        project = plain_script(team, count, f"Save bench {count}")
         segment = Segment.objects.filter(project=project).order_by("start_ms")[count // 2]
         plans.append((project, segment))
 
@@ -167,34 +133,10 @@ def main():
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         with override_settings(ROOT_URLCONF=__name__):
-            from django.contrib.auth import get_user_model
-
             from projects.selectors import FIRST_SCREEN
 
-            user = get_user_model().objects.create_user("bench", password="x")
-            team = Team.objects.create(name="Bench", slug="bench")
-            Membership.objects.create(user=user, team=team, role=Role.EDITOR)
-            project = Project.objects.create(
-                team=team, title="Bench", source_language="en-US", target_language="fr-FR"
-            )
-            speakers = [
-                Speaker.objects.create(project=project, speaker_id=n, name=f"Speaker {n}")
-                for n in range(1, 7)
-            ]
-            Segment.objects.bulk_create(
-                Segment(
-                    project=project,
-                    start_ms=n * 2500,
-                    end_ms=n * 2500 + 2000,
-                    speaker=speakers[n % 6],
-                    source_text=f"This is line {n} of the original dialogue.",
-                    target_text=f"Voici la réplique {n} du dialogue traduit.",
-                )  # fmt: skip
-                for n in range(args.segments)
-            )
-            from projects.services import script_summary
-
-            script_summary.recount(project)  # as an import does
+            user, team = bench_member()
+            project = plain_script(team, args.segments, "Bench")
             segment = Segment.objects.filter(project=project).order_by("start_ms")[args.segments // 2]
             client = Client()
             client.force_login(user)

@@ -41,8 +41,9 @@ from django.test.testcases import LiveServerThread, _StaticFilesHandler  # noqa:
 from django.urls import include, path  # noqa: E402
 from markupsafe import Markup  # noqa: E402
 
+from bench._common import bench_member, plain_script  # noqa: E402
 from projects import access, quality, selectors  # noqa: E402
-from projects.models import Membership, Project, Role, Segment, Speaker, Team  # noqa: E402
+from projects.models import Segment  # noqa: E402
 from projects.rows import RowRenderer  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -73,27 +74,6 @@ def static_rows(request, pk):
 
 
 urlpatterns = [path("bench/static/<int:pk>/", static_rows), path("", include("dubweb.urls"))]
-
-
-def make_project(user, team, size):
-    project = Project.objects.create(
-        team=team, title=f"Bench {size}", source_language="en-US", target_language="fr-FR"
-    )
-    speakers = [
-        Speaker.objects.create(project=project, speaker_id=n, name=f"Speaker {n}") for n in range(1, 7)
-    ]
-    Segment.objects.bulk_create(
-        Segment(
-            project=project,
-            start_ms=n * 2500,
-            end_ms=n * 2500 + 2000,
-            speaker=speakers[n % 6],
-            source_text=f"This is line {n} of the original dialogue.",
-            target_text=f"Voici la réplique {n} du dialogue traduit.",
-        )
-        for n in range(size)
-    )
-    return project
 
 
 def pct(values, p):
@@ -257,12 +237,8 @@ def main():
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.create_user("bench", password=PASSWORD)
-    team = Team.objects.create(name="Bench", slug="bench")
-    Membership.objects.create(user=user, team=team, role=Role.EDITOR)
-    projects = [make_project(user, team, size) for size in args.sizes]
+    _, team = bench_member(password=PASSWORD)
+    projects = [plain_script(team, size, f"Bench {size}") for size in args.sizes]
 
     with override_settings(ROOT_URLCONF=__name__):
         server = LiveServerThread("127.0.0.1", _StaticFilesHandler, port=0)

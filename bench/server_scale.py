@@ -26,34 +26,20 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from projects.models import Membership, Project, Role, Segment, Speaker, Team  # noqa: E402
+from bench._common import bench_member, bench_speakers, queries  # noqa: E402
+from projects.models import Project, Role, Segment  # noqa: E402
 from projects.services import script_summary  # noqa: E402
 
 HX = {"HX-Request": "true"}
-
-
-def queries(function):
-    with CaptureQueriesContext(connection) as captured:
-        function()
-    return len(
-        [
-            q
-            for q in captured.captured_queries
-            if not q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))
-        ]
-    )
 
 
 def make_project(team, size):
     project = Project.objects.create(
         team=team, title=f"Film {size}", source_language="en-US", target_language="fr-FR"
     )
-    speakers = [
-        Speaker.objects.create(project=project, speaker_id=n, name=f"Speaker {n}") for n in range(1, 7)
-    ]
+    speakers = bench_speakers(project)
     rare = size // 2
     for start in range(0, size, 5000):
         Segment.objects.bulk_create(
@@ -84,11 +70,7 @@ def main():
     # No setup_test_environment(): its template instrumentation would slow every page.
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        from django.contrib.auth import get_user_model
-
-        user = get_user_model().objects.create_user("bench", password="x")
-        team = Team.objects.create(name="Bench", slug="bench")
-        Membership.objects.create(user=user, team=team, role=Role.MANAGER)
+        user, team = bench_member(role=Role.MANAGER)
         client = Client()
         client.force_login(user)
 

@@ -165,8 +165,11 @@ class Speaker(models.Model):
         help_text="“soundalike”, “emotional_transfer” or a key from Dubformer's voice catalogue.",
     )
     modelslab_voice_id = models.CharField("ModelsLab voice id", max_length=200, blank=True)
+    # How many segments this speaker has, kept on write with the script's counts (script_summary): the
+    # project page shows it without reading the script.
+    line_count = models.IntegerField(default=0, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["line_count"])
 
     class Meta:
         ordering = ["speaker_id"]
@@ -178,6 +181,16 @@ class Speaker(models.Model):
 
     def __str__(self):
         return f"{self.name} (#{self.speaker_id})"
+
+    def save(self, *args, **kwargs):
+        # line_count moves only by increments in the database (script_summary): saving a speaker read
+        # before someone gave it lines must not put its old count back.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                field.attname for field in self._meta.concrete_fields
+                if not field.primary_key and field.attname != "line_count"
+            ]  # fmt: skip
+        super().save(*args, **kwargs)
 
 
 class ReviewStatus(models.TextChoices):
@@ -323,6 +336,9 @@ class ScriptImport(models.Model):
     segment_count = models.PositiveIntegerField()
     speaker_count = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Broken blocks of the file left out of `data`: the file was refused for them, and this import of
+    # the rest applies only if the person chooses to skip them (listed in data["skipped"]).
+    skipped_blocks = models.PositiveIntegerField(default=0)
     snapshot = models.ForeignKey(
         ScriptSnapshot, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

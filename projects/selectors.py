@@ -87,7 +87,9 @@ def project_page(project):
     counts) and its first rows, never the whole script; the editor is one click away."""
     from .services import script_summary
 
-    # Who speaks how many lines is in the editor's speakers panel: counting them here would read the script.
+    # Read first: a project never counted is counted now, its speakers' line counts with it.
+    figures = script_summary.figures(project)
+    # Each speaker's lines are stored counts (Speaker.line_count), kept on write: no reading the script.
     speakers = list(project.speakers.order_by("speaker_id"))
     first_rows = list(
         Segment.objects.filter(project=project)
@@ -106,13 +108,16 @@ def project_page(project):
     return {
         "speakers": speakers,
         "first_rows": first_rows,
-        "script": script_figures(project, script_summary.figures(project)),
+        "script": script_figures(project, figures),
         "activities": project_trail(project, limit=10),
         "snapshots": list(
             ScriptSnapshot.objects.filter(project=project).select_related("created_by").defer("data")[:5]
         ),
         "pending_imports": list(
-            ScriptImport.objects.filter(project=project, status=ScriptImport.Status.PENDING).defer("data")[:3]
+            # Not the imports kept after a refusal for broken blocks: the refusal's page offers those.
+            ScriptImport.objects.filter(
+                project=project, status=ScriptImport.Status.PENDING, skipped_blocks=0
+            ).defer("data")[:3]
         ),
     }
 

@@ -157,6 +157,7 @@ def save_segment(project, segment_pk, changes, *, version, by, read=None):
         edit = _update_and_record(
             project, segment, changes, version, by, label, [before], [state(segment)],
             counts=deltas, following_flags=following_update,
+            speaker_lines=script_summary.speaker_deltas([before], [state(segment)]),
         )  # fmt: skip
         if edit is not None and following_update:
             following.flags = following_update[1]
@@ -174,9 +175,10 @@ def _same(current, read):
 
 
 def _update_and_record(project, segment, changes, version, by, label, before, after, *, counts=None,
-                       following_flags=None):  # fmt: skip
+                       following_flags=None, speaker_lines=None):  # fmt: skip
     """UPDATE the segment if it is still at `version`, record the edit, add `counts` to the project's
-    summary and store the following segment's new flags (pk, bits): all or nothing. Returns the edit,
+    summary and `speaker_lines` to the speakers' line counts, and store the following segment's new
+    flags (pk, bits): all or nothing. Returns the edit,
     or None when someone else saved first. On PostgreSQL this is one statement (a data-modifying CTE)
     instead of BEGIN, UPDATE, INSERT, COMMIT: a quarter of the round trips of every save."""
     if connection.vendor != "postgresql":
@@ -188,6 +190,7 @@ def _update_and_record(project, segment, changes, version, by, label, before, af
                 Segment.objects.filter(pk=following_flags[0]).update(flags=following_flags[1])
             if counts:
                 script_summary.bump(project, counts)
+            script_summary.bump_speakers(speaker_lines)
             return _record(project, by, label, before, after)
     columns = [column for column in changes if column in (*STATE_FIELDS, "flags")]
     assignments = ", ".join(f"{column} = %s" for column in columns)
@@ -202,6 +205,10 @@ def _update_and_record(project, segment, changes, version, by, label, before, af
         counts_sql, counts_params = script_summary.counts_sql(project.pk, counts)
         extra_sql += f", counted AS ({counts_sql} AND EXISTS (SELECT 1 FROM updated))"  # noqa: S608 (constant SQL)
         extra_params += counts_params
+    if speaker_lines:
+        lines_sql, lines_params = script_summary.speaker_counts_sql(speaker_lines)
+        extra_sql += f", speakers_counted AS ({lines_sql} AND EXISTS (SELECT 1 FROM updated))"  # noqa: S608 (constant SQL)
+        extra_params += lines_params
     sql = f"""
         WITH updated AS (
             UPDATE projects_segment SET {assignments}, version = %s, updated_at = %s

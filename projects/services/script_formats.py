@@ -72,6 +72,8 @@ class Script:
     # script read without that guess.
     speakers_from_prefixes: bool = False
     without_prefixes: "Script | None" = None
+    # The broken blocks left out, as Problems, when the person chose to skip them (skip_broken).
+    skipped: list = field(default_factory=list)
 
     def to_dict(self):
         # vars() rather than dataclasses.asdict: the fields are flat, and asdict's deep copy is the
@@ -101,12 +103,15 @@ class Problem:
 
 
 class ScriptFileError(ValueError):
-    """The file cannot become a script. `problems` lists what is wrong, with line numbers."""
+    """The file cannot become a script. `problems` lists what is wrong, with line numbers; `skippable`
+    says that every problem is a broken block of a subtitle file, which the person may choose to skip
+    (parse(…, skip_broken=True))."""
 
-    def __init__(self, problems):
+    def __init__(self, problems, *, skippable=False):
         if isinstance(problems, str):
             problems = [Problem(None, problems)]
         self.problems = list(problems)
+        self.skippable = skippable
         super().__init__("; ".join(str(problem) for problem in self.problems[:3]))
 
 
@@ -220,12 +225,16 @@ _ASS_TAGS = re.compile(r"\{\\[^}]*\}")
 _NAME_PREFIX = re.compile(r"^(?P<name>[^\W\d_][\w .'’-]{0,39}?)\s*:\s+(?P<text>\S.*)$", re.DOTALL)
 
 
-def parse_subtitles(text, fmt, *, text_column="target", speaker_prefixes=True):
+def parse_subtitles(text, fmt, *, text_column="target", speaker_prefixes=True, skip_broken=False):
     """A script from an SRT or WebVTT file. The cue text goes to `text_column` ("target" or "source").
 
     The speaker comes from a WebVTT voice tag (`<v Mary>`) or, when `speaker_prefixes`, from a
     `Name: ` at the start of the cue, when the file uses such prefixes as speaker names (see
-    `_prefix_speakers`)."""
+    `_prefix_speakers`).
+
+    A broken block (no timing line, text before the timing, a cue number without its timing…) refuses
+    the file (ScriptFileError, `skippable`), unless `skip_broken`: then it is left out and listed in the
+    script's `skipped`, never glued onto a neighbour."""
     problems = _Problems()
     lines = text.splitlines()
     if fmt == "vtt" and (not lines or not lines[0].lstrip("\ufeff").startswith("WEBVTT")):
@@ -235,8 +244,12 @@ def parse_subtitles(text, fmt, *, text_column="target", speaker_prefixes=True):
             "No subtitle cues found: no line has a timing like “00:00:01,000 --> 00:00:02,500”. "
             "Is this really a subtitle file?"
         )
-    cues = _scan_cue_blocks(lines, fmt, problems)
-    problems.raise_if_any()
+    broken = []
+    cues = _scan_cue_blocks(lines, fmt, broken)
+    if broken and not skip_broken:
+        for problem in broken:
+            problems.add(problem.line, problem.message)
+        raise ScriptFileError(problems, skippable=True)
 
     read = []  # (line, start_ms, end_ms, voice name, text, "Name:" prefix) of each cue
     stripped_markup = 0
@@ -255,6 +268,7 @@ def parse_subtitles(text, fmt, *, text_column="target", speaker_prefixes=True):
     if script.speakers_from_prefixes:
         script.without_prefixes = _script_of(read, set(), text_column, _Problems())
     problems.raise_if_any()
+    script.skipped = broken
     if stripped_markup:
         script.notices.append(
             f"Formatting tags (italics, colours…) were removed from {counted(stripped_markup, 'cue')}."
@@ -301,13 +315,15 @@ def _speaker_for_name(name, speaker_ids, script):
     return speaker_ids[key]
 
 
-def _scan_cue_blocks(lines, fmt, problems):
+def _scan_cue_blocks(lines, fmt, broken):
     """Every cue of the file as (timing line number, start_ms, end_ms, text lines). Each block that is not
-    a cue is a problem named by its line: a block without a timing line, text before a timing, a cue
-    number followed by text but no timing. Nothing is glued onto a neighbour or dropped quietly.
+    a cue is added to `broken` (a Problem named by its line) and left out of the cues: a block without a
+    timing line, text before a timing, a cue number followed by text but no timing. Nothing is glued
+    onto a neighbour or dropped quietly.
 
     Blocks are separated by blank lines. An SRT block may hold more than one cue (a blank line
     forgotten between them): the cue number just before a timing belongs to that timing's cue."""
+    problems = _BrokenBlocks(broken)
     cues = []
     blocks = _blocks(lines, start=1 if fmt == "vtt" else 0)
     if fmt == "vtt" and blocks and blocks[0][0][0] == 2 and not any("-->" in text for _, text in blocks[0]):
@@ -336,7 +352,7 @@ def _scan_cue_blocks(lines, fmt, problems):
             if fmt == "srt" and end < len(block) and text and _CUE_NUMBER.match(text[-1][1]):
                 text = text[:-1]  # the next cue's number, a blank line having been forgotten
             own = block[index - 1][1] if index and _CUE_NUMBER.match(block[index - 1][1]) else None
-            _check_stray_cue_number(own, text, problems)
+            text = text[: _stray_cue_number(own, text, problems)]
             timings_ms = _read_timing(number, timing, problems)
             if timings_ms:
                 cues.append((number, *timings_ms, [line for _, line in text]))
@@ -344,6 +360,16 @@ def _scan_cue_blocks(lines, fmt, problems):
 
 
 _CUE_NUMBER = re.compile(r"^\s*\d{1,9}\s*$")
+
+
+class _BrokenBlocks:
+    """Collects broken blocks as Problems, all of them (a person skipping them sees each one)."""
+
+    def __init__(self, found):
+        self.found = found
+
+    def add(self, line, message):
+        self.found.append(Problem(line, message))
 
 
 def _blocks(lines, start):
@@ -378,17 +404,18 @@ def _read_timing(number, line, problems):
         return None
 
 
-def _check_stray_cue_number(own_number, text, problems):
-    """The next cue's number inside a cue's text, with text after it: a cue whose timing line (and
-    the blank line before it) is missing. Read as it is, its number and text would be voiced as part
-    of this cue."""
+def _stray_cue_number(own_number, text, problems):
+    """Where the next cue's number stands inside a cue's text, with text after it: a cue whose timing
+    line (and the blank line before it) is missing, added to `problems`. Read as it is, its number and
+    text would be voiced as part of this cue: the cue's own text ends there. None when there is none."""
     if own_number is None:
-        return
+        return None
     expected = int(own_number) + 1
     for index, (number, line) in enumerate(text[:-1]):
         if _CUE_NUMBER.match(line) and int(line) == expected:
             problems.add(number, f"cue {expected} has no timing line: “{_quote_lines(text[index:])}”.")
-            return
+            return index
+    return None
 
 
 def _plain_text(raw, fmt):
@@ -836,9 +863,11 @@ def to_csv(script):
 # One entry point each way
 
 
-def parse(text, fmt, *, text_column="target", speaker_prefixes=True):
+def parse(text, fmt, *, text_column="target", speaker_prefixes=True, skip_broken=False):
     if fmt in ("srt", "vtt"):
-        return parse_subtitles(text, fmt, text_column=text_column, speaker_prefixes=speaker_prefixes)
+        return parse_subtitles(
+            text, fmt, text_column=text_column, speaker_prefixes=speaker_prefixes, skip_broken=skip_broken
+        )
     if fmt == "dubformer":
         return parse_dubformer_json(text)
     if fmt == "csv":

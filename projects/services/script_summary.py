@@ -10,13 +10,17 @@ the segments it touches and of the segment right after each of them: `after_edit
 stretch (from the earliest to the latest start the edit involved, plus the segment that follows) and
 adds the difference to the counts, in the caller's transaction. A whole-script write (an import, a
 restore, a change of the project's language or video length) calls `recount`.
+
+Each speaker's number of lines (Speaker.line_count) is kept the same way: an edit adds the difference
+between the speakers of its segments before and after, `recount` counts them again.
 """
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from .. import quality
-from ..models import ReviewStatus, ScriptSummary, Segment
+from ..models import ReviewStatus, ScriptSummary, Segment, Speaker
 
 FLAG_COLUMNS = {kind: f"flag_{kind}" for kind in quality.FLAG_KINDS}
 REVIEW_COLUMNS = {status: f"review_{status}" for status in ReviewStatus.values}
@@ -104,6 +108,36 @@ def state_deltas(before, after, deltas=None):
     return deltas
 
 
+def speaker_deltas(before, after):
+    """{speaker pk: change in its number of lines} from an edit's states before and after."""
+    deltas = {}
+    for states, sign in ((before, -1), (after, 1)):
+        for item in states:
+            if item["speaker_id"]:
+                deltas[item["speaker_id"]] = deltas.get(item["speaker_id"], 0) + sign
+    return {pk: delta for pk, delta in deltas.items() if delta}
+
+
+def _line_count_change(deltas):
+    return Case(*(When(pk=pk, then=Value(delta)) for pk, delta in deltas.items()), default=Value(0))
+
+
+def bump_speakers(deltas):
+    """Add {speaker pk: delta} to the speakers' line counts in one statement (atomic increments)."""
+    if deltas:
+        Speaker.objects.filter(pk__in=deltas).update(line_count=F("line_count") + _line_count_change(deltas))
+
+
+def speaker_counts_sql(deltas):
+    """bump_speakers as `UPDATE … SET line_count = line_count + CASE …` for a data-modifying CTE."""
+    table = connection.ops.quote_name(Speaker._meta.db_table)
+    cases = " ".join("WHEN %s THEN %s" for _ in deltas)
+    placeholders = ", ".join("%s" for _ in deltas)
+    params = [value for item in deltas.items() for value in item] + list(deltas)
+    sql = f"UPDATE {table} SET line_count = line_count + CASE id {cases} ELSE 0 END WHERE id IN ({placeholders})"  # noqa: S608
+    return sql, params
+
+
 def after_edit(project, before, after, *, gone_flags=()):
     """Bring flags and counts up to date after an edit whose segment states were `before` and are
     `after` (editing.state() dicts); `gone_flags` are the stored flags of the segments it deleted."""
@@ -114,6 +148,7 @@ def after_edit(project, before, after, *, gone_flags=()):
     if starts:
         _recheck_stretch(project, min(starts), max(starts), deltas)
     bump(project, deltas)
+    bump_speakers(speaker_deltas(before, after))
 
 
 def _recheck_stretch(project, low_ms, high_ms, deltas):
@@ -175,12 +210,25 @@ def recount(project):
                 changed.append(segment)
             previous = segment
         _store_flags(changed)
+        count_speaker_lines(project)
         try:
             with transaction.atomic():
                 row, _ = ScriptSummary.objects.update_or_create(project_id=project.pk, defaults=values)
         except IntegrityError:  # counted by a concurrent request at the same moment: ours is as good
             row = ScriptSummary.objects.get(project_id=project.pk)
     return row
+
+
+def count_speaker_lines(project):
+    """Count each speaker's lines again (one UPDATE; the database counts)."""
+    lines = (
+        Segment.objects.filter(speaker=OuterRef("pk"))
+        .order_by()
+        .values("speaker")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    Speaker.objects.filter(project=project).update(line_count=Coalesce(Subquery(lines), 0))
 
 
 def save_statement(project, segment, old_bits, new_bits, following, following_bits, review_change):

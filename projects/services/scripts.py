@@ -9,11 +9,20 @@ from django.utils import timezone
 from ..models import Activity, Project, ScriptImport, ScriptSnapshot, Segment, Speaker
 from ..wording import counted
 from . import script_formats, script_summary
-from .script_formats import Script, ScriptFileError, ScriptSegment, ScriptSpeaker
+from .script_formats import Problem, Script, ScriptFileError, ScriptSegment, ScriptSpeaker
 
 
 class ImportNotPending(Exception):
     """The import was already applied or cancelled (a second click, another tab)."""
+
+
+class BrokenBlocks(ScriptFileError):
+    """The file was refused for its broken blocks only: `staged` is the import of the rest, which
+    applies only when the person chooses to skip them (apply_import(…, skip_broken=True))."""
+
+    def __init__(self, problems, staged):
+        super().__init__(problems, skippable=True)
+        self.staged = staged
 
 
 def script_from_project(project):
@@ -68,14 +77,35 @@ def stage_import(
             "This does not look like a script file. dubweb reads SubRip (.srt), WebVTT (.vtt), "
             "Dubformer JSON (.json) and CSV (.csv)."
         )
-    script = script_formats.parse(text, fmt, text_column=text_column, speaker_prefixes=speaker_prefixes)
+    try:
+        script = script_formats.parse(text, fmt, text_column=text_column, speaker_prefixes=speaker_prefixes)
+    except ScriptFileError as refused:
+        if not refused.skippable:
+            raise
+        # Refused, and kept for the choice to skip the broken blocks: the rest is read and staged.
+        try:
+            script = script_formats.parse(
+                text, fmt, text_column=text_column, speaker_prefixes=speaker_prefixes, skip_broken=True
+            )
+        except ScriptFileError:
+            raise refused from None
+        if not script.segments:
+            raise
+        staged = _stage(project, filename, fmt, text_column, script, notices, by)
+        raise BrokenBlocks(refused.problems, staged) from None
     if not script.segments:
         raise ScriptFileError("The file holds no segments, so there is nothing to import.")
+    return _stage(project, filename, fmt, text_column, script, notices, by)
+
+
+def _stage(project, filename, fmt, text_column, script, notices, by):
     data = script.to_dict()
     if script.speakers_from_prefixes:
         # Speakers read from "Name:" prefixes are a guess: keep the file read without it too, so the
         # preview can switch the guess off.
         data |= {"speaker_prefixes": True, "without_speaker_prefixes": script.without_prefixes.to_dict()}
+    if script.skipped:
+        data["skipped"] = [[problem.line, problem.message] for problem in script.skipped]
     return ScriptImport.objects.create(
         project=project,
         filename=filename[:255],
@@ -85,8 +115,20 @@ def stage_import(
         notices=notices + script.notices,
         segment_count=len(script.segments),
         speaker_count=len(script.speakers),
+        skipped_blocks=len(script.skipped),
         created_by=by,
     )
+
+
+def skipped_blocks(script_import):
+    """The broken blocks the staged import leaves out, as Problems (none for a file without any)."""
+    return [Problem(line, message) for line, message in script_import.data.get("skipped", [])]
+
+
+def skipped_notice(skipped):
+    """What an applied import records about the blocks it left out, each with its line and text."""
+    listed = "; ".join(str(problem) for problem in skipped)
+    return f"Skipped {counted(len(skipped), 'broken block')}, not imported: {listed}"
 
 
 def speakers_were_guessed(script_import):
@@ -124,12 +166,19 @@ def choose_speaker_prefixes(script_import, use):
     return script_import
 
 
-def apply_import(script_import, *, by):
-    """Replace the project's script with the staged import; the old script is kept as a backup."""
+def apply_import(script_import, *, by, skip_broken=False):
+    """Replace the project's script with the staged import; the old script is kept as a backup. A file
+    with broken blocks is imported only with `skip_broken` (the person chose to leave them out); the
+    import's notices then record each block skipped."""
     with transaction.atomic():
         script_import = ScriptImport.objects.select_for_update().get(pk=script_import.pk)
         if script_import.status != ScriptImport.Status.PENDING:
             raise ImportNotPending(f"This import was already {script_import.get_status_display().lower()}.")
+        skipped = skipped_blocks(script_import)
+        if skipped and not skip_broken:
+            raise BrokenBlocks(skipped, script_import)
+        if skipped:
+            script_import.notices = [*script_import.notices, skipped_notice(skipped)]
         project = script_import.project
         snapshot = replace_script(
             project,
@@ -141,12 +190,13 @@ def apply_import(script_import, *, by):
         script_import.status = ScriptImport.Status.APPLIED
         script_import.applied_at = timezone.now()
         script_import.snapshot = snapshot
-        script_import.save(update_fields=["status", "applied_at", "snapshot"])
+        script_import.save(update_fields=["status", "applied_at", "snapshot", "notices"])
         Activity.objects.create(
             project=project,
             actor=by,
             verb="import",
             message=f"Imported {counted(script_import.segment_count, 'segment')} from {script_import.filename}"
+            + (f", skipping {counted(len(skipped), 'broken block')}" if skipped else "")
             + (" (the previous script is kept as a backup)" if snapshot else ""),
         )
     return script_import

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access
@@ -22,6 +22,7 @@ def script_import(request, pk):
     project = access.get_project_for(request.user, pk, "import_script")
     form = ScriptImportForm(request.POST or None, request.FILES or None)
     problems = []
+    skippable = None  # the import of the rest, when only broken blocks refused the file
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -37,6 +38,8 @@ def script_import(request, pk):
                 by=request.user,
                 max_bytes=settings.SCRIPT_UPLOAD_MAX_BYTES,
             )
+        except scripts.BrokenBlocks as error:
+            problems, skippable = error.problems, error.staged
         except ScriptFileError as error:
             problems = error.problems
         else:
@@ -51,7 +54,13 @@ def script_import(request, pk):
     return render(
         request,
         "projects/script_import.html",
-        {"project": project, "form": form, "problems": problems},
+        {
+            "project": project,
+            "form": form,
+            "problems": problems,
+            "skippable": skippable,
+            "skipped_count": len(scripts.skipped_blocks(skippable)) if skippable else 0,
+        },
         status=status,
     )
 
@@ -62,8 +71,8 @@ def _report_import(request, staged):
         f"Imported {counted(staged.segment_count, 'segment')} and {counted(staged.speaker_count, 'speaker')} "
         f"from {staged.filename}.",
     )
-    for notice in staged.notices:
-        messages.warning(request, notice)
+    for notice in staged.notices:  # all kept with the import; a list of skipped blocks may be long
+        messages.warning(request, Truncator(notice).chars(600))
 
 
 @login_required
@@ -82,10 +91,15 @@ def script_import_confirm(request, pk, import_pk):
                     staged = scripts.choose_speaker_prefixes(staged, "speaker_prefixes" in request.POST)
                 if "preview" in request.POST:
                     return redirect("projects:import-confirm", pk=project.pk, import_pk=staged.pk)
-                scripts.apply_import(staged, by=request.user)
+                staged = scripts.apply_import(
+                    staged, by=request.user, skip_broken=request.POST.get("skip_broken") == "1"
+                )
                 _report_import(request, staged)
         except scripts.ImportNotPending as error:
             messages.warning(request, str(error))
+        except scripts.BrokenBlocks:
+            messages.error(request, "The file has broken blocks: import it only by choosing to skip them.")
+            return redirect("projects:import-confirm", pk=project.pk, import_pk=staged.pk)
         return redirect(project)
     preview = scripts.staged_script(staged)
     guessed = scripts.speakers_were_guessed(staged)
@@ -97,6 +111,7 @@ def script_import_confirm(request, pk, import_pk):
         "speaker_names": {speaker.speaker_id: speaker.name for speaker in preview.speakers},
         "guessed_speakers": scripts.guessed_speakers(staged) if guessed else [],
         "speaker_prefixes": guessed and staged.data["speaker_prefixes"],
+        "skipped": scripts.skipped_blocks(staged),
     }
     return render(request, "projects/script_import_confirm.html", context)
 

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import Truncator, slugify
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from dubweb.http_ranges import ranged_file_response
 
@@ -53,10 +53,12 @@ def _action(request, project, kind, *, forms, message, error=False, created=None
     return render(request, f"{TEMPLATE}#action-{kind}", context, status=status)
 
 
-def _card(request, project, job, *, note="", also=None, status=200):
-    """A job's card after an action on it, with a note; focused, or `also` (a new job) at the list's top."""
+def _card(request, project, job, *, note="", also=None, status=200, confirm_retry=False):
+    """A job's card after an action on it, with a note; focused, or `also` (a new job) at the list's top.
+    With `confirm_retry`, the card asks whether to send the job again (the question takes the focus)."""
     project.can_send = access.allows(project, "send_to_provider")
-    context = {"project": project, "job": job, "note": note, "focus": also is None, "created": also}
+    context = {"project": project, "job": job, "note": note, "focus": also is None and not confirm_retry,
+               "created": also, "confirm_retry": confirm_retry}  # fmt: skip
     return render(request, f"{TEMPLATE}#job-card-after-action", context, status=status)
 
 
@@ -78,7 +80,9 @@ def submission_card(request, pk, submission_pk):
     job = Submission.objects.filter(project=project, pk=submission_pk).select_related("created_by").first()
     if job is None:
         return HttpResponse("")
-    return render(request, f"{TEMPLATE}#job-card", {"project": project, "job": job})
+    # ?focus=1: asked for by a button inside the card (Do not send), whose focus would be lost with it.
+    context = {"project": project, "job": job, "focus": request.GET.get("focus") == "1"}
+    return render(request, f"{TEMPLATE}#job-card", context)
 
 
 @login_required
@@ -130,9 +134,14 @@ def submission_cancel(request, pk, submission_pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def submission_retry(request, pk, submission_pk):
+    """A retry sends a new request, which the provider may charge again: GET (or a POST without
+    confirm=yes) shows the card asking to confirm, naming the provider and the cost known; only a
+    confirmed POST sends."""
     project, submission = _submission_for(request, pk, submission_pk, "send_to_provider")
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        return _card(request, project, submission, confirm_retry=True)
     try:
         again = submissions.retry(submission, by=request.user)
     except submissions.SubmissionError as error:

@@ -42,16 +42,41 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
+def _new_page(browser, live_server, errors):
+    """A page in a browser context of its own (its own cookies: its own session); JavaScript errors
+    go to `errors`."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
     context.set_default_timeout(10_000)
     page = context.new_page()
-    errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    errors = []
+    page = _new_page(browser, live_server, errors)
     yield page
-    context.close()
+    page.context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def people(browser, live_server):
+    """Several people at once, each signed in in a browser of their own:
+    `elena, marco = people("elena", "marco")` gives their pages (closed after the test)."""
+    errors, pages = [], []
+
+    def signed_in(*usernames):
+        for username in usernames:
+            pages.append(_new_page(browser, live_server, errors))
+            log_in(pages[-1], username)
+        return pages[-len(usernames) :]
+
+    yield signed_in
+    for page in pages:
+        page.context.close()
+    assert errors == [], f"JavaScript errors on the pages: {errors}"
 
 
 @pytest.fixture

@@ -34,6 +34,10 @@ def keynote(transactional_db):
 
 def open_editor(page, project, username="elena"):
     log_in(page, username)
+    show_editor(page, project)
+
+
+def show_editor(page, project):
     page.goto(f"/projects/{project.pk}/script/")
     expect(rows(page)).to_have_count(5)
 
@@ -144,16 +148,10 @@ def test_selected_rows_are_given_to_a_speaker(page, keynote):
     expect(row(page, 3).get_by_role("checkbox")).to_have_attribute("aria-checked", "true")  # still selected
 
 
-def test_two_people_editing_the_same_segment_see_a_conflict_not_an_overwrite(
-    browser, live_server, keynote, screenshot
-):
-    pages = []
-    for username in ("elena", "marco"):
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
-        page = context.new_page()
-        open_editor(page, keynote, username)
-        pages.append(page)
-    elena, marco = pages
+def test_two_people_editing_the_same_segment_see_a_conflict_not_an_overwrite(people, keynote, screenshot):
+    elena, marco = people("elena", "marco")
+    for page in (elena, marco):
+        show_editor(page, keynote)
     row(marco, 1).click()
     marco_text = field(marco, "Translation")
     marco_text.fill("Version de Marco.")
@@ -175,8 +173,6 @@ def test_two_people_editing_the_same_segment_see_a_conflict_not_an_overwrite(
     panel.get_by_role("button", name="Keep mine").click()
     expect(row(elena, 1).locator(".seg-state")).to_have_text("Saved")
     assert Segment.objects.get(start_ms=1000).target_text == "Version d'Elena."
-    for page in pages:
-        page.context.close()
 
 
 def test_a_whole_edit_with_the_keyboard_alone(page, keynote):
@@ -435,14 +431,10 @@ def test_the_end_of_a_3000_segment_script_is_reached_by_scrolling_and_edited(pag
     assert last.target_text == "La toute dernière réplique."
 
 
-def test_take_theirs_shows_their_words_in_the_row_and_the_editor(browser, live_server, keynote):
-    pages = []
-    for username in ("elena", "marco"):
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
-        page = context.new_page()
-        open_editor(page, keynote, username)
-        pages.append(page)
-    elena, marco = pages
+def test_take_theirs_shows_their_words_in_the_row_and_the_editor(people, keynote):
+    elena, marco = people("elena", "marco")
+    for page in (elena, marco):
+        show_editor(page, keynote)
     row(marco, 2).click()
     field(marco, "Translation").fill("Merci, Marco.")
     field(marco, "Translation").press("Control+Enter")
@@ -455,5 +447,3 @@ def test_take_theirs_shows_their_words_in_the_row_and_the_editor(browser, live_s
     expect(row(elena, 2).locator(".seg-text")).to_have_text("Merci, Marco.")
     expect(field(elena, "Translation")).to_have_value("Merci, Marco.")
     assert Segment.objects.get(start_ms=5000).target_text == "Merci, Marco."
-    for page in pages:
-        page.context.close()

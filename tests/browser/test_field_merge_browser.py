@@ -5,17 +5,13 @@ from playwright.sync_api import expect
 
 from projects.models import Segment
 
-from .test_editor_browser import field, keynote, open_editor, row  # noqa: F401 (keynote is a fixture)
+from .test_editor_browser import field, keynote, row, show_editor  # noqa: F401 (keynote is a fixture)
 
 
-def test_timing_by_one_person_and_text_by_another_are_both_kept(browser, live_server, keynote):  # noqa: F811
-    pages = []
-    for username in ("elena", "marco"):
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
-        page = context.new_page()
-        open_editor(page, keynote, username)
-        pages.append(page)
-    elena, marco = pages
+def test_timing_by_one_person_and_text_by_another_are_both_kept(people, keynote):  # noqa: F811
+    elena, marco = people("elena", "marco")
+    for page in (elena, marco):
+        show_editor(page, keynote)
     # Both open the first line; Elena's page keeps showing the version before Marco's change.
     row(elena, 1).click()
     row(marco, 1).click()
@@ -43,5 +39,3 @@ def test_timing_by_one_person_and_text_by_another_are_both_kept(browser, live_se
     expect(panel).to_contain_text("Someone else changed this segment")
     expect(panel).to_contain_text("Bonjour à toutes et à tous.")
     assert Segment.objects.get(start_ms=1000).target_text == "Bonjour à toutes et à tous."
-    for page in pages:
-        page.context.close()

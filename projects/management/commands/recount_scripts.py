@@ -1,4 +1,5 @@
-"""Check every script (or the projects named) once more and store their flags and counts.
+"""Check every script (or the projects named) once more and store their flags and counts, each
+speaker's number of lines among them.
 
 The counts are kept on write (projects/services/script_summary.py); two people saving neighbouring
 segments at the same instant can leave the flags of the one between them a step behind. This puts
