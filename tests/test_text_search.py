@@ -184,3 +184,23 @@ def test_the_index_is_rebuilt_when_a_later_migration_remade_the_segment_table(pr
     segment.target_text = "Et après."
     segment.save()
     assert found(project, "après") == ["Et après."]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_search_index_migration_goes_back_and_forth_with_the_text_there_is(project):
+    from django.db.migrations.executor import MigrationExecutor
+
+    line(project, 1, "Une réplique d'avant l'index.")
+    MigrationExecutor(connection).migrate([("projects", "0008_b_stored_flags")])
+    try:
+        with connection.cursor() as cursor:
+            tables = connection.introspection.table_names(cursor)
+        assert text_search.TABLE not in tables
+        assert found(project, "AVANT L'INDEX") == ["Une réplique d'avant l'index."]  # read from the script
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    line(project, 2, "Une réplique d'après.")
+    assert found(project, "réplique d") == ["Une réplique d'avant l'index.", "Une réplique d'après."]
+    if connection.vendor == "sqlite":
+        assert text_search._looked_up("avant l'index") == [project.segments.get(start_ms=1000).pk]
