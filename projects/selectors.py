@@ -3,7 +3,7 @@
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
-from . import access
+from . import access, text_search
 from .models import (
     Activity,
     Assignment,
@@ -284,7 +284,7 @@ def _filtered_rows(project, filters, after=""):
 
     segments = _editor_segments(project)
     if filters.q:
-        segments = segments.filter(Q(target_text__icontains=filters.q) | Q(source_text__icontains=filters.q))
+        segments = text_search.containing(segments, filters.q)
     if filters.speaker == "none":
         segments = segments.filter(speaker__isnull=True)
     elif filters.speaker:

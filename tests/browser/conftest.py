@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+# DUBWEB_SCREENSHOTS: .ci/run gives each of its side-by-side suites a folder of its own.
+ARTIFACTS = Path(
+    os.environ.get("DUBWEB_SCREENSHOTS") or Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+)
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
