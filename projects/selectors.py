@@ -22,7 +22,7 @@ def _count_of(model):
     )
 
 
-def project_list(user, *, q="", status="", language=""):
+def project_list(user, *, q="", status="", language="", team=""):
     last_edit = ScriptEdit.objects.filter(project=OuterRef("pk")).order_by("-id").values("created_at")[:1]
     projects = (
         access.projects_for(user)
@@ -44,6 +44,8 @@ def project_list(user, *, q="", status="", language=""):
         projects = projects.filter(status=status)
     if language:
         projects = projects.filter(Q(target_language=language) | Q(source_language=language))
+    if team:
+        projects = projects.filter(team__slug=team)
     return projects
 
 

@@ -15,13 +15,15 @@ PROJECTS_PER_PAGE = 25
 
 @login_required
 def project_list(request):
-    filters = ProjectFilterForm(request.GET)
+    teams = list(Team.objects.filter(memberships__user=request.user))
+    filters = ProjectFilterForm(request.GET, teams=teams)
     criteria = filters.cleaned_data if filters.is_valid() else {}
     projects = selectors.project_list(
         request.user,
         q=criteria.get("q", ""),
         status=criteria.get("status", ""),
         language=criteria.get("language", ""),
+        team=criteria.get("team", ""),
     )
     page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -31,7 +33,8 @@ def project_list(request):
         "filters": filters,
         "query": query.urlencode(),
         "can_create": bool(access.teams_where(request.user, "create_project")),
-        "has_teams": bool(access.team_roles(request.user)),
+        "has_teams": bool(teams),
+        "several_teams": len(teams) > 1,
     }
     template = "projects/project_list.html#project-results" if request.htmx else "projects/project_list.html"
     return render(request, template, context)
