@@ -364,3 +364,23 @@ def test_another_teams_invitation_cannot_be_revoked_from_my_team(client, owner, 
     assert client.post(team_url(team, "projects:invitation-revoke", invitation.pk)).status_code == 404
     invitation.refresh_from_db()
     assert invitation.revoked_at is None
+
+
+@pytest.mark.parametrize("extra_members", [2, 40])
+def test_the_team_page_costs_the_same_queries_whatever_its_size(
+    client, team, owner, extra_members, django_assert_max_num_queries
+):
+    for _ in range(extra_members):
+        MembershipFactory(team=team, role=Role.EDITOR)
+    for number in range(extra_members):
+        Invitation.objects.create(
+            team=team,
+            email=f"n{number}@example.com",
+            token_hash=f"{number:064d}",
+            invited_by=owner,
+            expires_at=timezone.now() + timedelta(days=1),
+        )
+    client.force_login(owner)
+    with django_assert_max_num_queries(8):
+        page = client.get(team_url(team)).content.decode()
+    assert page.count("Revoke<span") == extra_members
