@@ -108,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "projects.context_processors.site",
             ],
+            # `{{ someone|display_name }}` in every template, without a {% load %}.
+            "builtins": ["projects.templatetags.people"],
         },
     },
 ]

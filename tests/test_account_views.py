@@ -107,3 +107,14 @@ def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(c
     answer = client.post(reverse("password_reset"), {"email": "nobody@example.com"}, follow=True)
     assert "Check your email" in answer.content.decode()
     assert mail.outbox == []
+
+
+def test_the_project_activity_names_people_by_display_name(client, project, editor):
+    from projects.models import Activity
+
+    editor.first_name, editor.last_name = "Eddie", "Éditeur"
+    editor.save()
+    Activity.objects.create(project=project, actor=editor, verb="edit", message="Changed the title")
+    client.force_login(editor)
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert '<span class="who">Eddie Éditeur</span>' in page
