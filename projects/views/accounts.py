@@ -19,8 +19,8 @@ def lockout_message(username):
     """The explanation, and the command an admin runs to unlock the account at once."""
     minutes = round(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
     explanation = (
-        f"Too many failed sign-ins. Try again in {minutes} minutes, or ask an owner of your team (on the "
-        "team page) or an admin to unlock the account:"
+        f"Too many failed sign-ins. Try again in {minutes} minutes, or ask an owner of your team or an "
+        "admin to unlock the account:"
     )
     return explanation, f"manage.py axes_reset_username {username or 'NAME'}"
 

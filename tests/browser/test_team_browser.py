@@ -115,3 +115,25 @@ def test_the_last_owner_cannot_leave_and_the_page_says_why(page, studio):
     page.get_by_role("button", name="Change role of Olive Owner").click()
     expect(page.get_by_text("Olive Owner is the last owner of Blue Studio")).to_be_visible()
     assert Membership.objects.get(user__username="olive").role == Role.OWNER
+
+
+def test_someone_in_two_teams_finds_both_and_filters_projects_by_team(page, studio, screenshot):
+    red = TeamFactory(name="Red Studio", slug="red")
+    MembershipFactory(team=red, user=Membership.objects.get(user__username="eddie").user, role=Role.VIEWER)
+    ProjectFactory(team=red, title="Red trailer")
+    log_in(page, "eddie")
+    expect(page.get_by_role("row", name=re.compile("Launch keynote.*Blue Studio"))).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Red trailer.*Red Studio"))).to_be_visible()
+    page.get_by_label("Team").select_option(label="Red Studio")
+    expect(page.get_by_role("link", name="Launch keynote")).to_have_count(0)
+    expect(page.get_by_role("link", name="Red trailer")).to_be_visible()
+    screenshot(page, "project-list-by-team")
+    keep("project-list-by-team")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Team").click()
+    expect(page.get_by_role("heading", name="Your teams")).to_be_visible()
+    screenshot(page, "team-list")
+    keep("team-list")
+    page.get_by_role("link", name="Red Studio").click()
+    expect(page.get_by_role("heading", name="Red Studio", level=1)).to_be_visible()
+    expect(page.get_by_text("You are viewer in this team")).to_be_visible()
