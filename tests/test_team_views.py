@@ -384,3 +384,13 @@ def test_the_team_page_costs_the_same_queries_whatever_its_size(
     with django_assert_max_num_queries(8):
         page = client.get(team_url(team)).content.decode()
     assert page.count("Revoke<span") == extra_members
+
+
+def test_the_demo_team_page_shows_one_pending_invitation_however_often_it_is_seeded(client, team, owner):
+    from projects.management.commands.seed_demo import _pending_invitation
+
+    _pending_invitation(team, owner)
+    _pending_invitation(team, owner)
+    client.force_login(owner)
+    page = client.get(team_url(team)).content.decode()
+    assert page.count("translator@demo.dubweb") == 1
