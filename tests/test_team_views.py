@@ -393,4 +393,4 @@ def test_the_demo_team_page_shows_one_pending_invitation_however_often_it_is_see
     _pending_invitation(team, owner)
     client.force_login(owner)
     page = client.get(team_url(team)).content.decode()
-    assert page.count("translator@demo.dubweb") == 1
+    assert page.count('<td data-label="Email">translator@demo.dubweb</td>') == 1
