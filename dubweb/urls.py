@@ -33,7 +33,7 @@ urlpatterns += [
     ),
     path(
         "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        accounts.PasswordResetConfirm.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -80,9 +80,11 @@ def test_password_change_with_a_wrong_current_password_changes_nothing(client, e
     assert editor.check_password("pass-for-tests")
 
 
-def test_password_reset_by_email_end_to_end(client, editor):
+def test_password_reset_by_email_end_to_end_also_lifts_a_lockout(client, editor):
     editor.email = "eddie@example.com"
     editor.save()
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "eddie", "password": "wrong"}, REMOTE_ADDR="198.51.100.7")
     assert "Forgot your password?" in client.get(reverse("login")).content.decode()
     answer = client.post(reverse("password_reset"), {"email": "eddie@example.com"}, follow=True)
     assert "Check your email" in answer.content.decode()
@@ -101,6 +103,10 @@ def test_password_reset_by_email_end_to_end(client, editor):
     assert editor.check_password("copper-meadow-71")
     reused = client.get(link, follow=True)
     assert "already used or has expired" in reused.content.decode()
+    signed_in = client.post(
+        reverse("login"), {"username": "eddie", "password": "copper-meadow-71"}, REMOTE_ADDR="198.51.100.7"
+    )
+    assert signed_in.status_code == 302
 
 
 def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client):

@@ -4,6 +4,7 @@ and the page an invitation link opens."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import redirect, render
@@ -116,3 +117,15 @@ def invitation(request, token):
     }
     status = 422 if (form is not None and form.errors) or problem else 200
     return render(request, "teams/invitation.html", context, status=status)
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's reset confirmation; a new password set from the emailed link also lifts a sign-in
+    lockout (whoever holds the mailbox is the account's owner), so the person can sign in at once."""
+
+    def form_valid(self, form):
+        from axes.utils import reset
+
+        response = super().form_valid(form)
+        reset(username=form.user.get_username())
+        return response
