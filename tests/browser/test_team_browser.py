@@ -134,6 +134,6 @@ def test_someone_in_two_teams_finds_both_and_filters_projects_by_team(page, stud
     expect(page.get_by_role("heading", name="Your teams")).to_be_visible()
     screenshot(page, "team-list")
     keep("team-list")
-    page.get_by_role("link", name="Red Studio").click()
+    page.get_by_role("link", name="Red Studio", exact=True).click()
     expect(page.get_by_role("heading", name="Red Studio", level=1)).to_be_visible()
     expect(page.get_by_text("You are viewer in this team")).to_be_visible()
