@@ -27,6 +27,11 @@ PERMISSIONS = {
     "assign_work": {Role.OWNER, Role.MANAGER},
     # Team-wide actions (checked with get_team_for).
     "manage_provider_keys": {Role.OWNER, Role.MANAGER},
+    # Team management (the team page). Every member sees the team and may leave it.
+    "view_team": {Role.OWNER, Role.MANAGER, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
+    "manage_members": {Role.OWNER, Role.MANAGER},  # invite, revoke, change roles, remove (not owners)
+    "manage_owners": {Role.OWNER},  # make, demote or remove an owner; invite as owner
+    "unlock_member": {Role.OWNER},  # lift a member's sign-in lockout (staff admins may too)
 }
 
 
@@ -117,10 +122,11 @@ def get_project_for(user, pk, action="view", *, with_speakers=False):
     return project
 
 
-def get_team_for(user, slug, action):
-    """The team if the user is a member (else 404) and their role there allows `action` (else 403)."""
+def get_team_for(user, slug, action="view_team"):
+    """The team if the user is a member (else 404) and their role allows `action` (else 403); the
+    user's role is set on it as `team.role`."""
     membership = (
-        Membership.objects.select_related("team").filter(user_id=user.pk, team__slug=slug).first()
+        Membership.objects.select_related("team").filter(user__pk=user.pk or 0, team__slug=slug).first()
         if user.is_authenticated
         else None
     )
@@ -128,4 +134,6 @@ def get_team_for(user, slug, action):
         raise Http404("No such team.")
     if not can(membership.role, action):
         raise PermissionDenied(f"Your role ({Role(membership.role).label}) does not allow this.")
-    return membership.team
+    team = membership.team
+    team.role = membership.role
+    return team

@@ -156,3 +156,26 @@ class SubmissionAdmin(admin.ModelAdmin):
     search_fields = ["project__title", "provider_job_id", "error_message"]
     raw_id_fields = ["project", "created_by"]
     readonly_fields = ["idempotency_key", "webhook_token", "request", "responses"]
+
+
+from .models import Invitation  # noqa: E402
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """For support: who was invited where, and what became of it. Links are not recoverable (only
+    their hash is stored); invite again from the team page."""
+
+    list_display = [
+        "email",
+        "team",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_filter = ["role", "team"]
+    search_fields = ["email", "team__name"]
+    readonly_fields = ["token_hash", "invited_by", "accepted_by", "accepted_at", "created_at"]

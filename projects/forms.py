@@ -107,6 +107,14 @@ class ProjectFilterForm(forms.Form):
     mine = forms.BooleanField(
         label="Assigned to me", required=False, widget=forms.CheckboxInput(attrs={"class": "filter-select"})
     )
+    # Offered only to people in several teams (choices: their teams, set by the view).
+    team = forms.ChoiceField(
+        label="Team", required=False, choices=[], widget=forms.Select(attrs={"class": "filter-select"})
+    )
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", "All teams"), *((team.slug, team.name) for team in teams)]
 
 
 class ScriptImportForm(forms.Form):

@@ -643,3 +643,32 @@ class Assignment(models.Model):
     @property
     def overdue(self):
         return bool(self.due_date and self.due_date < timezone.localdate())
+class Invitation(models.Model):
+    """An invitation to join a team by email. The link carries a random token; only its SHA-256 is
+    stored, so a copy of the database opens no team. Used once: accepting, revoking or expiring ends it."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.EDITOR)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["team", "accepted_at", "revoked_at"])]
+
+    def __str__(self):
+        return f"{self.email} to {self.team} ({self.get_role_display()})"
+
+    @property
+    def is_pending(self):
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()

@@ -31,7 +31,7 @@ def _count_of(model):
     )
 
 
-def project_list(user, *, q="", status="", language="", mine=False):
+def project_list(user, *, q="", status="", language="", team="", mine=False):
     last_edit = ScriptEdit.objects.filter(project=OuterRef("pk")).order_by("-id").values("created_at")[:1]
     my_assignments = Assignment.objects.filter(project=OuterRef("pk"), user=user)
     projects = (
@@ -61,6 +61,8 @@ def project_list(user, *, q="", status="", language="", mine=False):
         projects = projects.filter(Q(target_language=language) | Q(source_language=language))
     if mine:
         projects = projects.filter(assigned_to_me=True)
+    if team:
+        projects = projects.filter(team__slug=team)
     return projects
 
 

@@ -88,3 +88,20 @@ urlpatterns = [
     path("<int:pk>/speakers/<int:speaker_pk>/", speakers.speaker_save, name="speaker-save"),
     path("<int:pk>/speakers/<int:speaker_pk>/delete/", speakers.speaker_delete, name="speaker-delete"),
 ]
+
+from .views import teams  # noqa: E402
+
+urlpatterns += [
+    path("teams/", teams.team_list, name="teams"),
+    path("teams/<slug:slug>/", teams.team_detail, name="team"),
+    path("teams/<slug:slug>/invite/", teams.team_invite, name="team-invite"),
+    path("teams/<slug:slug>/leave/", teams.team_leave, name="team-leave"),
+    path(
+        "teams/<slug:slug>/invitations/<int:invitation_pk>/revoke/",
+        teams.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path("teams/<slug:slug>/members/<int:membership_pk>/role/", teams.member_role, name="member-role"),
+    path("teams/<slug:slug>/members/<int:membership_pk>/remove/", teams.member_remove, name="member-remove"),
+    path("teams/<slug:slug>/members/<int:membership_pk>/unlock/", teams.member_unlock, name="member-unlock"),
+]

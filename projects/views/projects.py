@@ -17,7 +17,8 @@ PROJECTS_PER_PAGE = 25
 
 @login_required
 def project_list(request):
-    filters = ProjectFilterForm(request.GET)
+    teams = list(Team.objects.filter(memberships__user=request.user))
+    filters = ProjectFilterForm(request.GET, teams=teams)
     criteria = filters.cleaned_data if filters.is_valid() else {}
     projects = selectors.project_list(
         request.user,
@@ -25,6 +26,7 @@ def project_list(request):
         status=criteria.get("status", ""),
         language=criteria.get("language", ""),
         mine=criteria.get("mine", False),
+        team=criteria.get("team", ""),
     )
     page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -34,7 +36,8 @@ def project_list(request):
         "filters": filters,
         "query": query.urlencode(),
         "can_create": bool(access.teams_where(request.user, "create_project")),
-        "has_teams": bool(access.team_roles(request.user)),
+        "has_teams": bool(teams),
+        "several_teams": len(teams) > 1,
         "today": timezone.localdate(),
     }
     template = "projects/project_list.html#project-results" if request.htmx else "projects/project_list.html"

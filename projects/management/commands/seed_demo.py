@@ -5,14 +5,19 @@ passwords are set again, so the printed logins work); a project's script is load
 has none, so edits made in the demo survive a restart.
 """
 
+import hashlib
 import os
+import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from projects.demo_content import demo_projects
-from projects.models import Activity, Membership, Project, ReviewStatus, Role, Segment, Team
+from projects.models import Activity, Invitation, Membership, Project, ReviewStatus, Role, Segment, Team
 from projects.services import script_summary, scripts
 from projects.services.script_formats import Script, ScriptSegment, ScriptSpeaker
 
@@ -42,6 +47,7 @@ class Command(BaseCommand):
             owner.is_staff = owner.is_superuser = True
             owner.save(update_fields=["is_staff", "is_superuser"])
             outsider = self._user(rival, *OUTSIDER)
+            _pending_invitation(studio, owner)
 
             created = 0
             # Reversed: the list shows the most recently changed first, so the keynote (with its video) leads.
@@ -106,6 +112,21 @@ class Command(BaseCommand):
             )
             scripts.replace_script(project, script, by=owner, reason="Demo data")
         return int(created)
+
+
+def _pending_invitation(team, by):
+    """One invitation waiting on the demo team page (its link is not printed: revoke it or invite anew)."""
+    from projects.services.teams import pending_invitations
+
+    if not pending_invitations(team).filter(email="translator@demo.dubweb").exists():
+        Invitation.objects.create(
+            team=team,
+            email="translator@demo.dubweb",
+            role=Role.EDITOR,
+            token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+            invited_by=by,
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
 
 
 def _script_of(demo):
