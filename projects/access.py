@@ -23,6 +23,9 @@ PERMISSIONS = {
     "export_script": {Role.OWNER, Role.MANAGER, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
     # Provider actions cost money or replace the script: owners and managers.
     "send_to_provider": {Role.OWNER, Role.MANAGER},
+    # Segment review (services/review.py): translators hand segments in; reviewers decide.
+    "request_review": {Role.OWNER, Role.MANAGER, Role.EDITOR},
+    "review_script": {Role.OWNER, Role.MANAGER, Role.REVIEWER},
 }
 
 
