@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import credentials, editor, projects, scripts, speakers, submissions
+from .views import credentials, editor, projects, review, scripts, speakers, submissions
 
 app_name = "projects"
 urlpatterns = [
@@ -32,6 +32,9 @@ urlpatterns = [
     path("<int:pk>/script/replace/", editor.replace_preview, name="replace-preview"),
     path("<int:pk>/script/replace/apply/", editor.replace_apply, name="replace-apply"),
     path("<int:pk>/speakers/", speakers.speakers_panel, name="speakers-panel"),
+    path("<int:pk>/script/review/", review.segments_review, name="segments-review"),
+    path("<int:pk>/script/review/approve-clean/", review.approve_clean, name="review-approve-clean"),
+    path("<int:pk>/script/review/progress/", review.review_progress, name="review-progress"),
     # Providers.
     path("jobs/", submissions.jobs, name="jobs"),
     path("teams/<slug:slug>/provider-keys/", credentials.provider_keys, name="provider-keys"),

@@ -27,6 +27,9 @@ from ..timecodes import MAX_MS, TimecodeError, parse_timecode
 def _project_for(request, pk, action):
     project = access.get_project_for(request.user, pk, action, with_speakers=True)
     project.can_edit = access.can(project.role, "edit_script")
+    project.can_review = access.can(project.role, "review_script")
+    project.can_request_review = access.can(project.role, "request_review")
+    project.can_select = project.can_edit or project.can_review  # reviewers select rows to review them
     project.thresholds = quality.thresholds_for(project.target_language)
     return project
 

@@ -14,6 +14,7 @@
   const list = document.getElementById("segment-list");
   const player = document.getElementById("player");
   const canEdit = editor.dataset.canEdit === "true";
+  const canSelect = editor.dataset.canSelect === "true";  // editors, and reviewers (to review a selection)
   const form = canEdit ? document.getElementById("seg-editor") : null;
   const dock = document.getElementById("editor-dock");
   const FIELDS = ["start", "end", "speaker", "target_text"];
@@ -299,7 +300,7 @@
   }
   let lastPicked = null;
   function pick(row, range) {
-    if (!row || !canEdit) return;
+    if (!row || !canSelect) return;
     const on = !selected.has(row.dataset.id);
     let targets = [row];
     if (range && lastPicked && lastPicked.isConnected) {
