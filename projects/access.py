@@ -26,6 +26,8 @@ PERMISSIONS = {
     # Segment review (services/review.py): translators hand segments in; reviewers decide.
     "request_review": {Role.OWNER, Role.MANAGER, Role.EDITOR},
     "review_script": {Role.OWNER, Role.MANAGER, Role.REVIEWER},
+    # Undo and redo take back one's own edits only: a reviewer's are review decisions.
+    "undo_own_edits": {Role.OWNER, Role.MANAGER, Role.EDITOR, Role.REVIEWER},
 }
 
 

@@ -101,5 +101,7 @@ class RowRenderer:
         if wanted:
             from django.contrib.auth import get_user_model
 
-            for user in get_user_model().objects.filter(pk__in=wanted).only("username", "first_name", "last_name"):
+            for user in (
+                get_user_model().objects.filter(pk__in=wanted).only("username", "first_name", "last_name")
+            ):
                 self.reviewer_names[user.pk] = user.get_full_name() or user.username

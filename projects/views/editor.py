@@ -389,7 +389,7 @@ def segments_speaker(request, pk):
 @login_required
 @require_POST
 def undo(request, pk):
-    project = _project_for(request, pk, "edit_script")
+    project = _project_for(request, pk, "undo_own_edits")
     return _structural(
         request, project, lambda: editing.undo(project, by=request.user), done="Undone: ", offer="redo"
     )
@@ -398,7 +398,7 @@ def undo(request, pk):
 @login_required
 @require_POST
 def redo(request, pk):
-    project = _project_for(request, pk, "edit_script")
+    project = _project_for(request, pk, "undo_own_edits")
     return _structural(request, project, lambda: editing.redo(project, by=request.user), done="Redone: ")
 
 

@@ -15,14 +15,29 @@ from . import editor as editor_views
 
 # An answer that changes more rows than this asks the page to reload its list instead of sending them all.
 ROWS_IN_ANSWER = 300
+MAX_SEGMENTS = 20_000
+
+
+def _listed(request, name):
+    """The values of `name`, repeated or comma-separated (a selection of thousands of rows is one field:
+    Django refuses more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields)."""
+    return [part for value in request.POST.getlist(name) for part in value.split(",") if part.strip()]
+
+
+def _selected_ids(request):
+    """The segments' ids; BadIds if any is not an id, or if there are more than a script has."""
+    ids = list(dict.fromkeys(editor_views._parse_id(value) for value in _listed(request, "segments")))
+    if len(ids) > MAX_SEGMENTS:
+        raise editor_views.BadIds("too many")
+    return ids
 
 
 def _seen_versions(request):
     """{segment id: the version the person saw} from `seen` values "ID.VERSION" (unreadable ones ignored:
     the move then goes by status alone, as for "approve all")."""
     seen = {}
-    for value in request.POST.getlist("seen"):
-        pk, _, version = value.partition(".")
+    for value in _listed(request, "seen")[:MAX_SEGMENTS]:
+        pk, _, version = value.strip().partition(".")
         if pk.isascii() and pk.isdigit() and version.isascii() and version.isdigit():
             seen[int(pk[:19])] = int(version[:19])
     return seen
@@ -37,7 +52,7 @@ def _answer(request, project, result):
         response = editor_views._render_rows(request, project, result.moved)
         triggers = {"script-changed": True}
     kind = "ok" if result.edit else "info"
-    offer = "undo" if result.edit and project.can_edit else None
+    offer = "undo" if result.edit else None
     response.content = editor_views._message_html(result.label, kind, offer).encode() + response.content
     response["HX-Trigger"] = json.dumps(triggers)
     return response
@@ -53,7 +68,7 @@ def segments_review(request, pk):
         return editor_views._message(request, "Choose a review action.", 422)
     project = editor_views._project_for(request, pk, review.MOVES[name].permission)
     try:
-        ids = editor_views._selected_ids(request)
+        ids = _selected_ids(request)
     except editor_views.BadIds:
         return editor_views._bad_ids(request)
     if not ids:
@@ -91,6 +106,10 @@ def review_progress(request, pk):
     return render(
         request,
         "projects/includes/review.html#review-progress",
-        {"project": project, "progress": review_selectors.progress(project), "urls": editor_urls(project.pk),
-         "last_push": review_selectors.last_push(project)},  # fmt: skip
+        {
+            "project": project,
+            "progress": review_selectors.progress(project),
+            "urls": editor_urls(project.pk),
+            "last_push": review_selectors.last_push(project),
+        },
     )

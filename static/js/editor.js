@@ -401,7 +401,8 @@
       };
       const changesScript = ["BracketLeft", "BracketRight", "KeyS", "KeyM", "KeyI", "Delete", "KeyZ"];
       const action = byCode[event.code];
-      if (action && (canEdit || !changesScript.includes(event.code))) { event.preventDefault(); action(); return; }
+      const undoesOwn = event.code === "KeyZ" && canSelect;  // a reviewer undoes their own review decisions
+      if (action && (canEdit || undoesOwn || !changesScript.includes(event.code))) { event.preventDefault(); action(); return; }
     }
     if (typing) {
       if (!inEditor(target)) return;

@@ -64,9 +64,10 @@
     }
     const values = {
       action,
-      segments: rows.map((row) => row.dataset.id),
+      // One field each, comma-separated: a selection may be thousands of rows.
+      segments: rows.map((row) => row.dataset.id).join(","),
       // The versions seen: a segment changed since is not approved blind (the server skips it).
-      seen: rows.map((row) => `${row.dataset.id}.${row.dataset.version}`),
+      seen: rows.map((row) => `${row.dataset.id}.${row.dataset.version}`).join(","),
     };
     if (action === "request_changes") {
       if (!reason || !reason.value.trim()) {
