@@ -137,8 +137,9 @@ def test_bulk_edits_of_approved_segments_send_them_back_to_needs_review(
 ):
     first = script[0]
     review.move(project, "approve", segment_pks=[first.pk], by=reviewer)
-    edit(project, [first.pk], editor)
+    result = edit(project, [first.pk], editor)
     assert status_of(first) == S.NEEDS_REVIEW
+    assert result.edit.label.endswith("(1 back to needs review)")  # the trail says what the edit did
     counts_are_right(project)
 
 

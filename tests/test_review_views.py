@@ -235,3 +235,13 @@ def test_review_moves_cost_the_same_queries_at_10_and_3000_segments(
         client.get(reverse("projects:review-progress", args=[project.pk]))
     figures = script_summary.figures(project)["review"]
     assert figures[S.APPROVED] == count and figures[S.NEEDS_REVIEW] == 0
+
+
+def test_ids_of_another_projects_segments_change_nothing_there(client, reviewer, project, segments, team):
+    from .factories import ProjectFactory
+
+    elsewhere = SegmentFactory(project=ProjectFactory(team=team))
+    client.force_login(reviewer)
+    response = post_review(client, project, "approve", [elsewhere])
+    assert response.status_code == 200 and "Nothing changed" in response.content.decode()
+    assert Segment.objects.get(pk=elsewhere.pk).review_status == S.DRAFT

@@ -450,12 +450,14 @@ def shift_segments(project, *, delta_ms, segment_pks=None, from_ms=None, by):
             segments, ["start_ms", "end_ms", "version", "updated_at", "review_status"], batch_size=500
         )
         sign = "+" if delta_ms > 0 else "−"
+        after = [state(s) for s in segments]
         edit = _record(
             project,
             by,
-            f"Shifted {counted(len(segments), 'segment')} by {sign}{abs(delta_ms)} ms",
+            f"Shifted {counted(len(segments), 'segment')} by {sign}{abs(delta_ms)} ms"
+            + review_moves.reopened_note(before, after),
             before,
-            [state(s) for s in segments],
+            after,
         )
         script_summary.after_edit(project, before, edit.after)
     return EditResult(changed=segments, deleted_ids=[], edit=edit)
@@ -475,12 +477,16 @@ def set_speaker(project, segment_pks, speaker, *, by):
             segments, ["speaker", "version", "updated_at", "review_status"], batch_size=500
         )
         who = speaker.name if speaker else "no speaker"
+        after = [state(s) for s in segments]
         edit = _record(
             project,
             by,
-            f"Gave {counted(len(segments), 'segment')} to {who}",
+            (
+                f"Gave {counted(len(segments), 'segment')} to {who}"
+                + review_moves.reopened_note(before, after)
+            )[:200],
             before,
-            [state(s) for s in segments],
+            after,
         )
         script_summary.after_edit(project, before, edit.after)
     return EditResult(changed=segments, deleted_ids=[], edit=edit)
@@ -597,12 +603,14 @@ def replace_text(project, pattern, replacement, *, by, **options):
         Segment.objects.bulk_update(
             changed, ["target_text", "version", "updated_at", "review_status"], batch_size=500
         )
+        after = [state(s) for s in changed]
         edit = _record(
             project,
             by,
-            f"Replaced “{pattern.find[:40]}” with “{replacement[:40]}” in {counted(len(changed), 'segment')}",
+            f"Replaced “{pattern.find[:40]}” with “{replacement[:40]}” in {counted(len(changed), 'segment')}"
+            + review_moves.reopened_note(before, after),
             before,
-            [state(s) for s in changed],
+            after,
         )
         script_summary.after_edit(project, before, edit.after)
     return EditResult(changed=changed, deleted_ids=[], edit=edit)

@@ -94,6 +94,17 @@ def reopen_after_edit(before, segment):
     return True
 
 
+def reopened_note(before, after):
+    """For the trail of an edit of many segments: " (3 back to needs review)", or "" when none went back."""
+    was = {item["id"]: item["review_status"] for item in before}
+    count = sum(
+        1
+        for item in after
+        if item["review_status"] == Status.NEEDS_REVIEW and was.get(item["id"]) in REOPENED_BY_EDIT
+    )
+    return f" ({count} back to needs review)" if count else ""
+
+
 def merged_status(statuses):
     """The status of a segment made of others (a merge): draft only when every part was a draft, else
     needs review (what was approved is now part of something nobody reviewed)."""

@@ -28,8 +28,14 @@ def reviewed_keynote(transactional_db):
     texts = ["Bonjour à tous, et bienvenue.", "Merci d'être venus si nombreux.", "Commençons par les chiffres.",
              "Les ventes ont doublé.", "C'est un record historique."]  # fmt: skip
     segments = [
-        SegmentFactory(project=project, start_ms=1000 + n * 4000, end_ms=4000 + n * 4000, target_text=text,
-                       source_text=f"English line {n + 1}", speaker=anna)  # fmt: skip
+        SegmentFactory(
+            project=project,
+            start_ms=1000 + n * 4000,
+            end_ms=4000 + n * 4000,
+            target_text=text,
+            source_text=f"English line {n + 1}",
+            speaker=anna,
+        )  # fmt: skip
         for n, text in enumerate(texts)
     ]
     review.move(project, "request_review", segment_pks=[s.pk for s in segments], by=editor)
@@ -78,7 +84,9 @@ def test_an_edit_reopens_review_and_the_reviewer_asks_for_changes_then_approves_
     expect(row(editor, 1).locator(".seg-state")).to_have_text("Saved")
     expect(status(editor, 1)).to_have_text("Needs review")
     expect(editor.locator("#review-progress")).to_contain_text("Approved 0")
-    expect(editor.get_by_role("button", name="Approve", exact=True)).to_have_count(0)  # editors do not approve
+    expect(editor.get_by_role("button", name="Approve", exact=True)).to_have_count(
+        0
+    )  # editors do not approve
 
     # The reviewer, in a second browser, shows only what needs review.
     reviewer, reviewer_errors = open_as(browser, live_server, reviewed_keynote, "rita")
