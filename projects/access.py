@@ -32,6 +32,11 @@ PERMISSIONS = {
     "manage_members": {Role.OWNER, Role.MANAGER},  # invite, revoke, change roles, remove (not owners)
     "manage_owners": {Role.OWNER},  # make, demote or remove an owner; invite as owner
     "unlock_member": {Role.OWNER},  # lift a member's sign-in lockout (staff admins may too)
+    # Segment review (services/review.py): translators hand segments in; reviewers decide.
+    "request_review": {Role.OWNER, Role.MANAGER, Role.EDITOR},
+    "review_script": {Role.OWNER, Role.MANAGER, Role.REVIEWER},
+    # Undo and redo take back one's own edits only: a reviewer's are review decisions.
+    "undo_own_edits": {Role.OWNER, Role.MANAGER, Role.EDITOR, Role.REVIEWER},
 }
 
 

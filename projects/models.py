@@ -212,6 +212,12 @@ class Segment(models.Model):
     # Bumped by every save: a save that carries an older version is a conflict, not an overwrite.
     version = models.PositiveIntegerField(default=1)
     review_status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
+    # The last review decision (services/review.py): who made it, when, and why changes were requested.
+    review_reason = models.TextField(blank=True, default="", db_default="")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     # The quality flags this segment had at its last write, a bit per kind (quality.FLAG_BITS): the
     # script's counts, the problem filter and "next problem" read these instead of checking the script.
     flags = models.PositiveIntegerField(default=0, db_default=0)

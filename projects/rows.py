@@ -65,13 +65,17 @@ class RowRenderer:
 
     def __init__(self, project, speakers):
         self.template = _environment().get_template(TEMPLATE)
+        self.reviewer_names = {}
         self.common = {
             "can_edit": project.can_edit,
+            "can_select": getattr(project, "can_select", project.can_edit),
             "source_language": project.source_language,
             "target_language": project.target_language,
             "speakers": speakers,
             "speaker_names": {speaker.pk: speaker.name for speaker in speakers},
             "review_labels": dict(ReviewStatus.choices),
+            # Filled per render for the rows with changes requested (who asked): see _learn_reviewers.
+            "reviewer_names": self.reviewer_names,
             "urls": editor_urls(project.pk),
         }
 
@@ -79,7 +83,25 @@ class RowRenderer:
         self.macros = self.template.make_module(self.common)
 
     def row(self, segment, flags=(), **extra):
+        self._learn_reviewers([segment])
         return mark_safe(self.macros.row(segment, flags, **extra))  # noqa: S308 (Jinja2 escaped every value)
 
     def rows(self, rows):
+        self._learn_reviewers([segment for segment, _ in rows])
         return mark_safe(self.macros.rows(rows))  # noqa: S308 (Jinja2 escaped every value)
+
+    def _learn_reviewers(self, segments):
+        """The names of who asked for changes on these rows: one query for the lot, and none when no row
+        has changes requested (reviewed_by_id is read only on those rows)."""
+        wanted = {
+            segment.reviewed_by_id
+            for segment in segments
+            if segment.review_status == ReviewStatus.CHANGES_REQUESTED and segment.reviewed_by_id
+        } - self.reviewer_names.keys()
+        if wanted:
+            from django.contrib.auth import get_user_model
+
+            for user in (
+                get_user_model().objects.filter(pk__in=wanted).only("username", "first_name", "last_name")
+            ):
+                self.reviewer_names[user.pk] = user.get_full_name() or user.username

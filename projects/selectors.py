@@ -157,14 +157,15 @@ EDITOR_CHUNK = 150
 FILTERED_LIMIT = 1000
 
 _ROW_FIELDS = ("project_id", "start_ms", "end_ms", "source_text", "target_text", "speaker_id", "version",
-               "review_status")  # fmt: skip
+               "review_status", "review_reason", "reviewed_by_id")  # fmt: skip
 
 
 class EditorFilters:
     """What the editor's find and filter bar asks for, read leniently from a query string."""
 
-    def __init__(self, q="", speaker="", status="", flag=""):
+    def __init__(self, q="", speaker="", status="", flag="", changed=""):
         self.q, self.speaker, self.status, self.flag = q, speaker, status, flag
+        self.changed = changed  # "push": only segments that differ from the last push (review_selectors)
 
     @classmethod
     def from_query(cls, query):
@@ -179,17 +180,19 @@ class EditorFilters:
             speaker=speaker if speaker == "none" or speaker.isdigit() else "",
             status=status if status in ReviewStatus.values else "",
             flag=flag if flag in quality.FLAG_KINDS else "",
+            changed="push" if query.get("changed") == "push" else "",
         )
 
     @property
     def active(self):
-        return bool(self.q or self.speaker or self.status or self.flag)
+        return bool(self.q or self.speaker or self.status or self.flag or self.changed)
 
     def query_string(self):
         """The filters as a query string, for the next page of matches."""
         from django.utils.http import urlencode
 
-        values = {"q": self.q, "speaker": self.speaker, "status": self.status, "flag": self.flag}
+        values = {"q": self.q, "speaker": self.speaker, "status": self.status, "flag": self.flag,
+                  "changed": self.changed}  # fmt: skip
         return urlencode({name: value for name, value in values.items() if value})
 
 
@@ -295,6 +298,10 @@ def _filtered_rows(project, filters, after=""):
         segments = segments.filter(review_status=filters.status)
     if filters.flag:
         segments = script_summary.with_flag(segments, filters.flag)
+    if filters.changed:
+        from .review_selectors import changed_since_last_push
+
+        segments = segments.filter(pk__in=changed_since_last_push(project)[0])
     cursor = _parse_cursor(after)
     if cursor:
         start_ms, pk = cursor

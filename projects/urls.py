@@ -7,6 +7,7 @@ from .views import (
     notifications,
     presence,
     projects,
+    review,
     scripts,
     speakers,
     submissions,
@@ -50,6 +51,9 @@ urlpatterns = [
     path("<int:pk>/script/replace/apply/", editor.replace_apply, name="replace-apply"),
     path("<int:pk>/script/presence/", presence.presence_poll, name="presence"),
     path("<int:pk>/speakers/", speakers.speakers_panel, name="speakers-panel"),
+    path("<int:pk>/script/review/", review.segments_review, name="segments-review"),
+    path("<int:pk>/script/review/approve-clean/", review.approve_clean, name="review-approve-clean"),
+    path("<int:pk>/script/review/progress/", review.review_progress, name="review-progress"),
     # Providers.
     path("jobs/", submissions.jobs, name="jobs"),
     # Notifications (the person's own).

@@ -62,7 +62,6 @@ def test_saving_text_answers_the_row_and_keeps_it(client, editor, project, segme
         ({"field": "start", "start": "-1"}, "is not a time"),
         ({"field": "target_text", "target_text": "   "}, "cannot be empty"),
         ({"field": "speaker", "speaker": "999999"}, "Choose one of this project's speakers"),
-        ({"field": "review_status", "review_status": "great"}, "Choose a review status"),
     ],
 )
 def test_refused_input_keeps_the_segment_and_says_why_next_to_the_field(

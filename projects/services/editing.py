@@ -17,6 +17,7 @@ from django.utils import timezone
 from ..models import Project, ScriptEdit, Segment, Speaker
 from ..timecodes import MAX_MS, format_timecode
 from ..wording import counted
+from . import review as review_moves
 from . import script_summary
 
 UNDO_DEPTH = 100  # edits kept per person and project (the editor promises at least 50)
@@ -134,6 +135,9 @@ def save_segment(project, segment_pk, changes, *, version, by, read=None):
     segment.updated_at = timezone.now()
     segment.version = version + 1
     label = _describe_change(before, state(segment))
+    if review_moves.reopen_after_edit(before, segment):
+        changes = {**changes, "review_status": segment.review_status}
+        label += " (back to needs review)"
     moved = (previous and segment.start_ms < previous.start_ms) or (
         following and segment.start_ms > following.start_ms
     )
@@ -345,10 +349,11 @@ def split_segment(project, segment_pk, *, version, at_ms=None, text_cursor=None,
             source_text="",
             target_text=text[text_cursor:].strip(),
             speaker_id=segment.speaker_id,
-            review_status=segment.review_status,
+            review_status=review_moves.merged_status([segment.review_status]),
         )
         segment.end_ms = at_ms
         segment.target_text = text[:text_cursor].strip()
+        segment.review_status = second.review_status  # neither half is what was reviewed
         segment.version += 1
         segment.save()
         edit = _record(
@@ -390,6 +395,7 @@ def merge_with_next(project, segment_pk, *, version, by):
         segment.target_text = _join(segment.target_text, following.target_text)
         segment.source_text = _join(segment.source_text, following.source_text)
         segment.speaker_id = segment.speaker_id or following.speaker_id
+        segment.review_status = review_moves.merged_status([segment.review_status, following.review_status])
         segment.version += 1
         following.delete()
         segment.save()
@@ -445,15 +451,20 @@ def shift_segments(project, *, delta_ms, segment_pks=None, from_ms=None, by):
             _check_timing(
                 project, segment.start_ms, segment.end_ms, number=None if len(segments) == 1 else number
             )
+            review_moves.reopen_after_edit(before[number - 1], segment)
             segment.version += 1
-        Segment.objects.bulk_update(segments, ["start_ms", "end_ms", "version", "updated_at"], batch_size=500)
+        Segment.objects.bulk_update(
+            segments, ["start_ms", "end_ms", "version", "updated_at", "review_status"], batch_size=500
+        )
         sign = "+" if delta_ms > 0 else "−"
+        after = [state(s) for s in segments]
         edit = _record(
             project,
             by,
-            f"Shifted {counted(len(segments), 'segment')} by {sign}{abs(delta_ms)} ms",
+            f"Shifted {counted(len(segments), 'segment')} by {sign}{abs(delta_ms)} ms"
+            + review_moves.reopened_note(before, after),
             before,
-            [state(s) for s in segments],
+            after,
         )
         script_summary.after_edit(project, before, edit.after)
     return EditResult(changed=segments, deleted_ids=[], edit=edit)
@@ -465,17 +476,24 @@ def set_speaker(project, segment_pks, speaker, *, by):
     with transaction.atomic():
         segments = sorted(_locked(project, segment_pks).values(), key=lambda s: (s.start_ms, s.pk))
         before = [state(segment) for segment in segments]
-        for segment in segments:
+        for segment, was in zip(segments, before, strict=True):
             segment.speaker = speaker
+            review_moves.reopen_after_edit(was, segment)
             segment.version += 1
-        Segment.objects.bulk_update(segments, ["speaker", "version", "updated_at"], batch_size=500)
+        Segment.objects.bulk_update(
+            segments, ["speaker", "version", "updated_at", "review_status"], batch_size=500
+        )
         who = speaker.name if speaker else "no speaker"
+        after = [state(s) for s in segments]
         edit = _record(
             project,
             by,
-            f"Gave {counted(len(segments), 'segment')} to {who}",
+            (
+                f"Gave {counted(len(segments), 'segment')} to {who}"
+                + review_moves.reopened_note(before, after)
+            )[:200],
             before,
-            [state(s) for s in segments],
+            after,
         )
         script_summary.after_edit(project, before, edit.after)
     return EditResult(changed=segments, deleted_ids=[], edit=edit)
@@ -584,17 +602,22 @@ def replace_text(project, pattern, replacement, *, by, **options):
             if new_text != segment.target_text:
                 before.append(state(segment))
                 segment.target_text = new_text
+                review_moves.reopen_after_edit(before[-1], segment)
                 segment.version += 1
                 changed.append(segment)
         if not changed:
             raise EditError(f"“{pattern.find}” is not in any translated text.")
-        Segment.objects.bulk_update(changed, ["target_text", "version", "updated_at"], batch_size=500)
+        Segment.objects.bulk_update(
+            changed, ["target_text", "version", "updated_at", "review_status"], batch_size=500
+        )
+        after = [state(s) for s in changed]
         edit = _record(
             project,
             by,
-            f"Replaced “{pattern.find[:40]}” with “{replacement[:40]}” in {counted(len(changed), 'segment')}",
+            f"Replaced “{pattern.find[:40]}” with “{replacement[:40]}” in {counted(len(changed), 'segment')}"
+            + review_moves.reopened_note(before, after),
             before,
-            [state(s) for s in changed],
+            after,
         )
         script_summary.after_edit(project, before, edit.after)
     return EditResult(changed=changed, deleted_ids=[], edit=edit)

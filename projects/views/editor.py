@@ -27,6 +27,9 @@ from ..timecodes import MAX_MS, TimecodeError, parse_timecode
 def _project_for(request, pk, action):
     project = access.get_project_for(request.user, pk, action, with_speakers=True)
     project.can_edit = access.allows(project, "edit_script")
+    project.can_review = access.allows(project, "review_script")
+    project.can_request_review = access.allows(project, "request_review")
+    project.can_select = project.can_edit or project.can_review  # reviewers select rows to review them
     project.thresholds = quality.thresholds_for(project.target_language)
     return project
 
@@ -386,7 +389,7 @@ def segments_speaker(request, pk):
 @login_required
 @require_POST
 def undo(request, pk):
-    project = _project_for(request, pk, "edit_script")
+    project = _project_for(request, pk, "undo_own_edits")
     return _structural(
         request, project, lambda: editing.undo(project, by=request.user), done="Undone: ", offer="redo"
     )
@@ -395,7 +398,7 @@ def undo(request, pk):
 @login_required
 @require_POST
 def redo(request, pk):
-    project = _project_for(request, pk, "edit_script")
+    project = _project_for(request, pk, "undo_own_edits")
     return _structural(request, project, lambda: editing.redo(project, by=request.user), done="Redone: ")
 
 

@@ -14,6 +14,7 @@
   const list = document.getElementById("segment-list");
   const player = document.getElementById("player");
   const canEdit = editor.dataset.canEdit === "true";
+  const canSelect = editor.dataset.canSelect === "true";  // editors, and reviewers (to review a selection)
   const form = canEdit ? document.getElementById("seg-editor") : null;
   const dock = document.getElementById("editor-dock");
   const FIELDS = ["start", "end", "speaker", "target_text"];
@@ -300,7 +301,7 @@
   }
   let lastPicked = null;
   function pick(row, range) {
-    if (!row || !canEdit) return;
+    if (!row || !canSelect) return;
     const on = !selected.has(row.dataset.id);
     let targets = [row];
     if (range && lastPicked && lastPicked.isConnected) {
@@ -401,7 +402,8 @@
       };
       const changesScript = ["BracketLeft", "BracketRight", "KeyS", "KeyM", "KeyI", "Delete", "KeyZ"];
       const action = byCode[event.code];
-      if (action && (canEdit || !changesScript.includes(event.code))) { event.preventDefault(); action(); return; }
+      const undoesOwn = event.code === "KeyZ" && canSelect;  // a reviewer undoes their own review decisions
+      if (action && (canEdit || undoesOwn || !changesScript.includes(event.code))) { event.preventDefault(); action(); return; }
     }
     if (typing) {
       if (!inEditor(target)) return;

@@ -153,7 +153,10 @@ def _review_some(project, status):
         half = len(ids) // 2
         Segment.objects.filter(pk__in=ids[:half]).update(review_status=ReviewStatus.APPROVED)
         Segment.objects.filter(pk__in=ids[half : half + 3]).update(
-            review_status=ReviewStatus.CHANGES_REQUESTED
+            review_status=ReviewStatus.CHANGES_REQUESTED,
+            review_reason="Too long for the time on screen: shorten it, keep the meaning.",
+            reviewed_at=timezone.now(),
+            reviewed_by=get_user_model().objects.filter(username="reviewer").first(),
         )
         Segment.objects.filter(pk__in=ids[half + 3 : half + 10]).update(
             review_status=ReviewStatus.NEEDS_REVIEW
