@@ -23,6 +23,12 @@ PERMISSIONS = {
     "export_script": {Role.OWNER, Role.MANAGER, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
     # Provider actions cost money or replace the script: owners and managers.
     "send_to_provider": {Role.OWNER, Role.MANAGER},
+    # Comments: everyone who works on the script may write; viewers (clients, observers) read only, as
+    # everywhere else, and a team that wants them to comment gives them the reviewer role.
+    "comment": {Role.OWNER, Role.MANAGER, Role.EDITOR, Role.REVIEWER},
+    # Resolving any thread closes someone's question: reviewers and those who run the project. Authors
+    # may always resolve or reopen their own thread (projects/services/comments.py).
+    "resolve_comments": {Role.OWNER, Role.MANAGER, Role.REVIEWER},
 }
 
 

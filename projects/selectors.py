@@ -133,7 +133,7 @@ EDITOR_CHUNK = 150
 FILTERED_LIMIT = 1000
 
 _ROW_FIELDS = ("project_id", "start_ms", "end_ms", "source_text", "target_text", "speaker_id", "version",
-               "review_status")  # fmt: skip
+               "review_status", "open_comment_count")  # fmt: skip
 
 
 class EditorFilters:
@@ -351,8 +351,11 @@ def quality_summary(project):
     from . import quality
     from .services import script_summary
 
+    from .services import comments
+
     summary = script_summary.figures(project)["flags"]
-    return {"summary": summary, "has_problems": any(summary.values()), "flag_kinds": quality.FLAG_KINDS}
+    return {"summary": summary, "has_problems": any(summary.values()), "flag_kinds": quality.FLAG_KINDS,
+            "open_comments": comments.open_count(project)}  # fmt: skip
 
 
 # --- providers ---------------------------------------------------------------------------------------------
