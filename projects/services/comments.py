@@ -8,7 +8,7 @@ drift it.
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -191,7 +191,8 @@ def threads(project, **anchor):
         roots = roots.filter(segment__isnull=True, submission__isnull=True)
     return list(
         roots.select_related("author", "resolved_by").prefetch_related(
-            "mentioned", "replies__author", "replies__mentioned"
+            "mentioned",
+            Prefetch("replies", queryset=Comment.objects.select_related("author").prefetch_related("mentioned")),
         )
     )
 
