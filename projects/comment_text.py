@@ -56,7 +56,9 @@ def _line_html(line, known):
         html.append(escape(line[position:start]))
         if kind == "url":
             url, rest = _split_url(match.group(0))
-            html.append(f'<a href="{escape(url)}" rel="noopener nofollow ugc" target="_blank">{escape(url)}</a>')
+            html.append(
+                f'<a href="{escape(url)}" rel="noopener nofollow ugc" target="_blank">{escape(url)}</a>'
+            )
             html.append(escape(rest))
         else:
             name = match.group(1).rstrip(_TRAILING + "-+")

@@ -349,9 +349,7 @@ def editor_page(project, query):
 def quality_summary(project):
     """The problems by kind, from the stored counts (Next problem asks for the next one when clicked)."""
     from . import quality
-    from .services import script_summary
-
-    from .services import comments
+    from .services import comments, script_summary
 
     summary = script_summary.figures(project)["flags"]
     return {"summary": summary, "has_problems": any(summary.values()), "flag_kinds": quality.FLAG_KINDS,

@@ -64,7 +64,11 @@ urlpatterns = [
     path("<int:pk>/speakers/<int:speaker_pk>/delete/", speakers.speaker_delete, name="speaker-delete"),
     # Comments: threads on the project, on a segment, pinned on a job's output; @mention suggestions.
     path("<int:pk>/comments/", comments.project_comments, name="project-comments"),
-    path("<int:pk>/script/segments/<int:segment_pk>/comments/", comments.segment_comments, name="segment-comments"),
+    path(
+        "<int:pk>/script/segments/<int:segment_pk>/comments/",
+        comments.segment_comments,
+        name="segment-comments",
+    ),
     path("<int:pk>/jobs/<int:submission_pk>/comments/", comments.job_comments, name="job-comments"),
     path("<int:pk>/comments/<int:comment_pk>/reply/", comments.comment_reply, name="comment-reply"),
     path("<int:pk>/comments/<int:comment_pk>/edit/", comments.comment_edit, name="comment-edit"),

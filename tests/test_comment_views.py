@@ -28,7 +28,9 @@ def segment_comments_url(segment):
 
 def test_a_comment_on_a_segment_answers_the_thread_list_and_the_rows_badge(client, reviewer, editor, segment):
     client.force_login(reviewer)
-    response = client.post(segment_comments_url(segment), {"body": "@eddie too long <script>x</script>"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        segment_comments_url(segment), {"body": "@eddie too long <script>x</script>"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert '<span class="mention">@eddie</span> too long &lt;script&gt;x&lt;/script&gt;' in body
@@ -154,7 +156,9 @@ def test_a_comment_of_another_project_is_not_reachable_through_this_one(client, 
     assert client.post(huge, {"body": "x"}).status_code == 404
 
 
-def test_mention_suggestions_list_team_members_as_options(client, reviewer, editor, manager, outsider, project):
+def test_mention_suggestions_list_team_members_as_options(
+    client, reviewer, editor, manager, outsider, project
+):
     client.force_login(reviewer)
     url = reverse("projects:mention-options", args=[project.pk])
     page = client.get(url, {"q": "e", "listbox": 'box"><script>'}).content.decode()
@@ -169,10 +173,16 @@ def test_a_reply_and_the_project_thread(client, reviewer, editor, project):
     client.post(url, {"body": "Is the glossary final?"})
     thread = Comment.objects.get()
     client.force_login(editor)
-    reply = client.post(reverse("projects:comment-reply", args=[project.pk, thread.pk]), {"body": "Yes.\nSee https://example.com/g"})
+    reply = client.post(
+        reverse("projects:comment-reply", args=[project.pk, thread.pk]),
+        {"body": "Yes.\nSee https://example.com/g"},
+    )
     assert reply.status_code == 200
     page = reply.content.decode()
-    assert "Is the glossary final?" in page and 'Yes.<br>See <a href="https://example.com/g" rel="noopener nofollow ugc"' in page
+    assert (
+        "Is the glossary final?" in page
+        and 'Yes.<br>See <a href="https://example.com/g" rel="noopener nofollow ugc"' in page
+    )
     project_page = client.get(project.get_absolute_url()).content.decode()
     assert reverse("projects:project-comments", args=[project.pk]) in project_page
 
@@ -197,7 +207,9 @@ def test_the_editor_with_comment_counts_reads_a_fixed_number_of_times(
 
 
 @pytest.mark.parametrize("count", [1, 50])
-def test_a_thread_list_reads_a_fixed_number_of_times(client, reviewer, editor, segment, count, django_assert_max_num_queries):
+def test_a_thread_list_reads_a_fixed_number_of_times(
+    client, reviewer, editor, segment, count, django_assert_max_num_queries
+):
     seen = _seen(segment.project, reviewer)
     for index in range(count):
         thread = comments.comment_on_segment(seen, segment, f"@eddie note {index}", by=reviewer)

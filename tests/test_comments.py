@@ -134,7 +134,9 @@ def test_a_pinned_comment_needs_a_job_with_an_output_and_a_time(project, reviewe
     assert pinned.at_ms == 12_000 and pinned.submission == finished_dub
     reply = comments.reply(seen, pinned, "Agreed.", by=reviewer)
     assert reply.at_ms == 12_000  # replies share their thread's place
-    running = Submission.objects.create(project=project, provider="modelslab", kind="new_dub", status="waiting")
+    running = Submission.objects.create(
+        project=project, provider="modelslab", kind="new_dub", status="waiting"
+    )
     with pytest.raises(CommentError, match="no output"):
         comments.comment_at_time(seen, running, 1000, "Too early.", by=reviewer)
     with pytest.raises(CommentError):
@@ -152,7 +154,9 @@ def test_a_segment_of_another_project_cannot_be_commented_through_this_one(proje
 # --- mentions ------------------------------------------------------------------------------------------
 
 
-def test_mentions_of_team_members_are_stored_and_others_stay_text(project, segment, reviewer, editor, manager, outsider):
+def test_mentions_of_team_members_are_stored_and_others_stay_text(
+    project, segment, reviewer, editor, manager, outsider
+):
     comment = comments.comment_on_segment(
         as_seen_by(project, reviewer), segment,
         "@eddie please fix, cc @Manny. Not @nobody, not @oscar (other team), mail eddie@example.com or a@b.com",

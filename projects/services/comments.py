@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .. import access, comment_text
-from ..models import Comment, Mention, Membership, Segment
+from ..models import Comment, Membership, Mention, Segment
 from ..timecodes import MAX_MS
 
 
@@ -38,7 +38,9 @@ def _check_body(body):
 
 def _require(project, action):
     if not access.can(project.role, action):
-        raise NotAllowed("Your role does not allow commenting." if action == "comment" else "You cannot do this.")
+        raise NotAllowed(
+            "Your role does not allow commenting." if action == "comment" else "You cannot do this."
+        )
 
 
 def team_members(project):
@@ -192,14 +194,18 @@ def threads(project, **anchor):
     return list(
         roots.select_related("author", "resolved_by").prefetch_related(
             "mentioned",
-            Prefetch("replies", queryset=Comment.objects.select_related("author").prefetch_related("mentioned")),
+            Prefetch(
+                "replies", queryset=Comment.objects.select_related("author").prefetch_related("mentioned")
+            ),
         )
     )
 
 
 def open_count(project):
     """Unresolved threads in the project (one query)."""
-    return Comment.objects.filter(project_id=project.pk, parent__isnull=True, resolved_at__isnull=True).count()
+    return Comment.objects.filter(
+        project_id=project.pk, parent__isnull=True, resolved_at__isnull=True
+    ).count()
 
 
 def with_open_comments(project):
@@ -227,6 +233,8 @@ def member_suggestions(project, prefix, *, limit=8):
     members = team_members(project).order_by("username")
     if prefix:
         members = members.filter(
-            Q(username__istartswith=prefix) | Q(first_name__istartswith=prefix) | Q(last_name__istartswith=prefix)
+            Q(username__istartswith=prefix)
+            | Q(first_name__istartswith=prefix)
+            | Q(last_name__istartswith=prefix)
         )
     return list(members.only("username", "first_name", "last_name")[:limit])

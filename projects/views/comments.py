@@ -73,7 +73,9 @@ def _project(request, pk, action="view"):
     return project
 
 
-def _list(request, anchor, *, status=200, error="", error_for="new", typed="", typed_at="", partial="thread-list"):
+def _list(
+    request, anchor, *, status=200, error="", error_for="new", typed="", typed_at="", partial="thread-list"
+):
     threads = anchor.threads()
     for thread in threads:
         thread.can_resolve = comments.can_resolve(anchor.project, thread, request.user)
@@ -117,7 +119,11 @@ def project_comments(request, pk):
     anchor = Anchor(project)
     if request.method == "GET":
         return _list(request, anchor)
-    return _write(request, anchor, lambda: comments.comment_on_project(project, request.POST.get("body"), by=request.user))
+    return _write(
+        request,
+        anchor,
+        lambda: comments.comment_on_project(project, request.POST.get("body"), by=request.user),
+    )
 
 
 @login_required
@@ -130,7 +136,9 @@ def segment_comments(request, pk, segment_pk):
     if request.method == "GET":
         return _list(request, anchor, partial="segment-panel")
     return _write(
-        request, anchor, lambda: comments.comment_on_segment(project, segment, request.POST.get("body"), by=request.user)
+        request,
+        anchor,
+        lambda: comments.comment_on_segment(project, segment, request.POST.get("body"), by=request.user),
     )
 
 
@@ -139,7 +147,9 @@ def segment_comments(request, pk, segment_pk):
 def job_comments(request, pk, submission_pk):
     """GET: the comments pinned on a job's output (markers and list); POST: a new one at `at` (m:ss)."""
     project = _project(request, pk, "comment" if request.method == "POST" else "view")
-    submission = get_object_or_404(Submission.objects.filter(project_id=project.pk), pk=_in_range(submission_pk))
+    submission = get_object_or_404(
+        Submission.objects.filter(project_id=project.pk), pk=_in_range(submission_pk)
+    )
     anchor = Anchor(project, submission=submission)
     if request.method == "GET":
         return _list(request, anchor)
