@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Activity,
+    Comment,
     Membership,
     Project,
     ScriptImport,
@@ -156,3 +157,11 @@ class SubmissionAdmin(admin.ModelAdmin):
     search_fields = ["project__title", "provider_job_id", "error_message"]
     raw_id_fields = ["project", "created_by"]
     readonly_fields = ["idempotency_key", "webhook_token", "request", "responses"]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "project", "author", "segment_id", "submission", "at_ms", "resolved_at"]
+    list_filter = ["resolved_at"]
+    search_fields = ["project__title", "body", "author__username"]
+    raw_id_fields = ["project", "segment", "submission", "parent", "author", "resolved_by"]
