@@ -209,3 +209,11 @@ def test_editing_a_segment_keeps_its_count(project, segment, reviewer, editor):
     editing.split_segment(project, segment.pk, version=segment.version + 1, at_ms=13_000, by=editor)
     segment.refresh_from_db()
     assert segment.open_comment_count == 1
+
+
+def test_comments_of_a_segment_gone_for_good_are_read_on_the_project(project, segment, reviewer, editor):
+    comments.comment_on_project(as_seen_by(project, reviewer), "About the whole project.", by=reviewer)
+    comments.comment_on_segment(as_seen_by(project, reviewer), segment, "About a line.", by=reviewer)
+    assert [c.body for c in comments.threads(project)] == ["About the whole project."]
+    editing.delete_segments(project, [segment.pk], by=editor)
+    assert [c.body for c in comments.threads(project)] == ["About the whole project.", "About a line."]

@@ -8,7 +8,7 @@ drift it.
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -190,7 +190,10 @@ def threads(project, **anchor):
     elif "submission" in anchor:
         roots = roots.filter(submission=anchor["submission"]).order_by("at_ms", "created_at", "id")
     else:
-        roots = roots.filter(segment__isnull=True, submission__isnull=True)
+        # The project's own threads, and those of segments no longer in the script (deleted, replaced by
+        # an import): they stay readable here rather than vanish.
+        gone = Q(segment__isnull=False) & ~Exists(Segment.objects.filter(pk=OuterRef("segment_id")))
+        roots = roots.filter(Q(segment__isnull=True, submission__isnull=True) | gone)
     return list(
         roots.select_related("author", "resolved_by").prefetch_related(
             "mentioned",
