@@ -49,6 +49,8 @@ def test_the_row_count_counts_open_threads_and_follows_resolve_and_reopen(projec
     segment.refresh_from_db()
     assert segment.open_comment_count == 1
     assert list(comments.with_open_comments(project)) == [segment]
+    later = project.segments.filter(start_ms__gt=segment.start_ms)
+    assert list(comments.with_open_comments(project, later)) == []
     assert comments.open_count(project) == 1
     # Resolving twice changes nothing; reopening counts it again.
     assert not comments.set_resolved(as_seen_by(project, reviewer), root, True, by=reviewer)

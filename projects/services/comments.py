@@ -211,9 +211,12 @@ def open_count(project):
     ).count()
 
 
-def with_open_comments(project):
-    """The project's segments that have an unresolved thread (reads the stored count: an index filter)."""
-    return Segment.objects.filter(project=project, open_comment_count__gt=0)
+def with_open_comments(project, segments=None):
+    """The project's segments that have an unresolved thread, read from the stored count (no join):
+    all of them, or those of `segments` (a Segment queryset, e.g. the editor's filtered rows)."""
+    if segments is None:
+        segments = Segment.objects.filter(project=project)
+    return segments.filter(project=project, open_comment_count__gt=0)
 
 
 def mentions_for(user):

@@ -118,10 +118,15 @@ def test_a_segment_comment_with_a_mention_picked_by_keyboard(page, studio):
     box.press("Enter")
     expect(box).to_have_value("Please shorten this, @eddie ")
     expect(listbox).to_be_hidden()
-    box.press_sequentially("<b>thanks</b>")
+    box.press_sequentially("<b>thanks</b> @ma")
+    expect(listbox.get_by_role("option", name="@manny")).to_be_visible()
+    # Escape closes the suggestions, not the dialog; an @name not picked (and unknown) stays text.
+    box.press("Escape")
+    expect(listbox).to_be_hidden()
+    expect(dialog).to_be_visible()
     box.press("Control+Enter")
     expect(dialog.locator(".comment-body .mention")).to_have_text("@eddie")
-    expect(dialog.locator(".comment-body")).to_contain_text("<b>thanks</b>")  # shown as text, not markup
+    expect(dialog.locator(".comment-body")).to_contain_text("<b>thanks</b> @ma")  # shown as text, not markup
     badge = page.locator(f"#seg-{first.get_attribute('data-id')}-comments")
     expect(badge).to_have_text("1")
     expect(page.locator("#open-comments-count")).to_contain_text("1")
