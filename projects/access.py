@@ -37,6 +37,12 @@ PERMISSIONS = {
     "review_script": {Role.OWNER, Role.MANAGER, Role.REVIEWER},
     # Undo and redo take back one's own edits only: a reviewer's are review decisions.
     "undo_own_edits": {Role.OWNER, Role.MANAGER, Role.EDITOR, Role.REVIEWER},
+    # Comments: everyone who works on the script may write; viewers (clients, observers) read only, as
+    # everywhere else, and a team that wants them to comment gives them the reviewer role.
+    "comment": {Role.OWNER, Role.MANAGER, Role.EDITOR, Role.REVIEWER},
+    # Resolving any thread closes someone's question: reviewers and those who run the project. Authors
+    # may always resolve or reopen their own thread (projects/services/comments.py).
+    "resolve_comments": {Role.OWNER, Role.MANAGER, Role.REVIEWER},
 }
 
 

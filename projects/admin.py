@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Activity,
+    Comment,
     Membership,
     Project,
     ScriptImport,
@@ -179,3 +180,9 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ["role", "team"]
     search_fields = ["email", "team__name"]
     readonly_fields = ["token_hash", "invited_by", "accepted_by", "accepted_at", "created_at"]
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "project", "author", "segment_id", "submission", "at_ms", "resolved_at"]
+    list_filter = ["resolved_at"]
+    search_fields = ["project__title", "body", "author__username"]
+    raw_id_fields = ["project", "segment", "submission", "parent", "author", "resolved_by"]

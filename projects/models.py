@@ -223,6 +223,9 @@ class Segment(models.Model):
     flags = models.PositiveIntegerField(default=0, db_default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Unresolved comment threads on this segment, kept by projects/services/comments.py on every comment
+    # write: the editor's rows show it without reading the comments (constant queries, 10 or 3,000 rows).
+    open_comment_count = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["start_ms", "id"]
@@ -678,3 +681,82 @@ class Invitation(models.Model):
     @property
     def is_pending(self):
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+class Comment(models.Model):
+    """A remark in a project's discussion: on the project, on one segment, or pinned to a time on a job's
+    output video. A thread is a root comment and its replies (one level); a thread is resolved as a
+    whole (on its root). The body is plain text: projects/comment_text.py turns it into safe HTML."""
+
+    MAX_LENGTH = 5000
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="comments")
+    # No database constraint and no cascade: a segment deleted by an edit leaves its comments in place,
+    # and undoing the edit (which re-creates the segment with its old id) brings them back with it.
+    segment = models.ForeignKey(
+        Segment,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    # Where on the submission's output video (replies share their root's anchor).
+    at_ms = models.PositiveIntegerField(null=True, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="comments"
+    )
+    body = models.TextField(max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # A comment deleted while others had replied to it stays as a placeholder, so the thread still reads.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    mentioned = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Mention", related_name="mentioned_in", blank=True
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["project", "segment"], name="comment_project_segment"),
+            models.Index(fields=["submission", "at_ms"], name="comment_submission_time"),
+            models.Index(fields=["parent"], name="comment_parent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(submission__isnull=True, at_ms__isnull=True)
+                | Q(submission__isnull=False, at_ms__isnull=False, segment__isnull=True),
+                name="comment_one_anchor",
+                violation_error_message="A comment is on a segment, on the project, or at a time of a job's video.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Comment {self.pk} by {self.author} on {self.project}"
+
+    @property
+    def resolved(self):
+        return self.resolved_at is not None
+
+
+class Mention(models.Model):
+    """A team member named with @username in a comment (kept for notifications: comments.mentions_for)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="mentions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "user"], name="mention_once_per_comment")]
+        indexes = [models.Index(fields=["user", "-created_at"], name="mention_user_recent")]
+
+    def __str__(self):
+        return f"@{self.user} in comment {self.comment_id}"

@@ -157,7 +157,7 @@ EDITOR_CHUNK = 150
 FILTERED_LIMIT = 1000
 
 _ROW_FIELDS = ("project_id", "start_ms", "end_ms", "source_text", "target_text", "speaker_id", "version",
-               "review_status", "review_reason", "reviewed_by_id")  # fmt: skip
+               "review_status", "review_reason", "reviewed_by_id", "open_comment_count")  # fmt: skip
 
 
 class EditorFilters:
@@ -380,10 +380,11 @@ def editor_page(project, query):
 def quality_summary(project):
     """The problems by kind, from the stored counts (Next problem asks for the next one when clicked)."""
     from . import quality
-    from .services import script_summary
+    from .services import comments, script_summary
 
     summary = script_summary.figures(project)["flags"]
-    return {"summary": summary, "has_problems": any(summary.values()), "flag_kinds": quality.FLAG_KINDS}
+    return {"summary": summary, "has_problems": any(summary.values()), "flag_kinds": quality.FLAG_KINDS,
+            "open_comments": comments.open_count(project)}  # fmt: skip
 
 
 # --- providers ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     assignments,
+    comments,
     credentials,
     editor,
     notifications,
@@ -91,6 +92,19 @@ urlpatterns = [
     path("<int:pk>/speakers/new/", speakers.speaker_create, name="speaker-create"),
     path("<int:pk>/speakers/<int:speaker_pk>/", speakers.speaker_save, name="speaker-save"),
     path("<int:pk>/speakers/<int:speaker_pk>/delete/", speakers.speaker_delete, name="speaker-delete"),
+    # Comments: threads on the project, on a segment, pinned on a job's output; @mention suggestions.
+    path("<int:pk>/comments/", comments.project_comments, name="project-comments"),
+    path(
+        "<int:pk>/script/segments/<int:segment_pk>/comments/",
+        comments.segment_comments,
+        name="segment-comments",
+    ),
+    path("<int:pk>/jobs/<int:submission_pk>/comments/", comments.job_comments, name="job-comments"),
+    path("<int:pk>/comments/<int:comment_pk>/reply/", comments.comment_reply, name="comment-reply"),
+    path("<int:pk>/comments/<int:comment_pk>/edit/", comments.comment_edit, name="comment-edit"),
+    path("<int:pk>/comments/<int:comment_pk>/resolve/", comments.comment_resolve, name="comment-resolve"),
+    path("<int:pk>/comments/<int:comment_pk>/delete/", comments.comment_delete, name="comment-delete"),
+    path("<int:pk>/people/", comments.mention_options, name="mention-options"),
 ]
 
 from .views import teams  # noqa: E402

@@ -17,8 +17,8 @@ from django.utils import timezone
 from ..models import Project, ScriptEdit, Segment, Speaker
 from ..timecodes import MAX_MS, format_timecode
 from ..wording import counted
+from . import comments, script_summary
 from . import review as review_moves
-from . import script_summary
 
 UNDO_DEPTH = 100  # edits kept per person and project (the editor promises at least 50)
 STATE_FIELDS = ("start_ms", "end_ms", "source_text", "target_text", "speaker_id", "review_status")
@@ -268,7 +268,7 @@ def _with_neighbours_params(project, segment_pk):
 # The segment, then each neighbour in a derived table (SQLite allows no ORDER BY or LIMIT on the
 # members of a UNION themselves); `role` tells the three apart. "start_ms <= X AND NOT (…)" rather
 # than "start_ms < X OR (…)" so that both databases walk the (project, start_ms) index from X.
-_COLUMNS = "id, project_id, start_ms, end_ms, source_text, target_text, speaker_id, version, review_status, flags, updated_at"
+_COLUMNS = "id, project_id, start_ms, end_ms, source_text, target_text, speaker_id, version, review_status, flags, updated_at, open_comment_count"
 _TARGET_START = "(SELECT start_ms FROM projects_segment WHERE id = %s AND project_id = %s)"
 _WITH_NEIGHBOURS_SQL = f"""
 SELECT {_COLUMNS}, 'segment' AS role FROM projects_segment WHERE id = %s AND project_id = %s
@@ -700,6 +700,8 @@ def _replay(project, *, expect, restore):
         segment.save()
         changed.append(segment)
     changed.sort(key=lambda s: (s.start_ms, s.pk))
+    # A re-created segment gets its comments back (they keep its id): its badge counts them again.
+    comments.recount_open(set(wanted) - set(current))
     script_summary.after_edit(project, expect, restore, gone_flags=gone_flags)
     return EditResult(changed=changed, deleted_ids=deleted, created_ids=set(wanted) - set(current))
 

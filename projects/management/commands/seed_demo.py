@@ -54,6 +54,7 @@ class Command(BaseCommand):
             for demo in reversed(demo_projects()):
                 created += self._project(studio, demo, users["manager"])
             created += self._rival_project(rival, outsider)
+            _seed_comments(studio, users)
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} projects created, the rest kept)."))
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
@@ -162,3 +163,28 @@ def _review_some(project, status):
             review_status=ReviewStatus.NEEDS_REVIEW
         )
     script_summary.recount(project)  # the review counts the project page shows
+
+
+def _seed_comments(team, users):
+    """A discussion to look at: on the keynote, a reviewer's comment on a segment mentioning the editor
+    (with the editor's reply) and a manager's note on the project. Only while the keynote has none."""
+    from projects import access
+    from projects.models import Comment
+    from projects.services import comments
+
+    keynote = Project.objects.filter(team=team, title__icontains="keynote").first()
+    if keynote is None or Comment.objects.filter(project=keynote).exists():
+        return
+    segment = keynote.segments.order_by("start_ms", "id")[1:2].first()
+    reviewer, editor, manager = users["reviewer"], users["editor"], users["manager"]
+    if segment is not None:
+        thread = comments.comment_on_segment(
+            access.get_project_for(reviewer, keynote.pk), segment,
+            "@editor this line runs long for the video; can it be shorter?", by=reviewer,
+        )  # fmt: skip
+        comments.reply(access.get_project_for(editor, keynote.pk), thread, "On it.", by=editor)
+    comments.comment_on_project(
+        access.get_project_for(manager, keynote.pk),
+        "Glossary for the keynote: https://example.com/glossary (product names stay in English).",
+        by=manager,
+    )
