@@ -91,3 +91,12 @@ def get_project_for(user, pk, action="view", *, with_speakers=False):
             for item in json.loads(project.speakers_json)
         ]
     return project
+
+
+# Review workflow (services/project_review.py): the project-level moves, and sending although some segments
+# are not approved (recorded on the job with the person's name).
+PERMISSIONS |= {
+    "submit_for_review": {Role.OWNER, Role.MANAGER, Role.EDITOR},
+    "approve_for_dubbing": {Role.OWNER, Role.MANAGER, Role.REVIEWER},
+    "override_review": {Role.OWNER, Role.MANAGER},
+}

@@ -457,6 +457,14 @@ class Submission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Review gate (services/project_review.py): who sent it although some segments were not approved, and how many.
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    override_unapproved = models.PositiveIntegerField(null=True, blank=True)
+    # A re-translation's script as sent, per segment ([[segment id, start_ms, end_ms, text, speaker_id], …]):
+    # Dubformer's body has no segment ids, and the next push form compares against this (services/push_diff.py).
+    script_snapshot = CompressedJSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

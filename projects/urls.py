@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import credentials, editor, projects, scripts, speakers, submissions
+from .views import credentials, editor, projects, review, scripts, speakers, submissions
 
 app_name = "projects"
 urlpatterns = [
@@ -62,4 +62,8 @@ urlpatterns = [
     path("<int:pk>/speakers/new/", speakers.speaker_create, name="speaker-create"),
     path("<int:pk>/speakers/<int:speaker_pk>/", speakers.speaker_save, name="speaker-save"),
     path("<int:pk>/speakers/<int:speaker_pk>/delete/", speakers.speaker_delete, name="speaker-delete"),
+    # The project's review state, and what a push would send.
+    path("<int:pk>/review/submit/", review.submit_for_review, name="review-submit"),
+    path("<int:pk>/review/approve/", review.approve_for_dubbing, name="review-approve"),
+    path("<int:pk>/providers/<str:kind>/preview/", review.push_preview, name="push-preview"),
 ]

@@ -9,6 +9,7 @@ from .. import access, selectors
 from ..forms import ProjectFilterForm, ProjectForm, ScriptExportForm, ScriptImportForm
 from ..models import Activity, Team
 from ..services import script_summary
+from .review import review_context
 
 PROJECTS_PER_PAGE = 25
 
@@ -89,4 +90,6 @@ def project_detail(request, pk):
         "export_form": ScriptExportForm(),
         **selectors.project_page(project),
     }
+    script = context["script"]
+    context.update(review_context(project, segments=script["segments"], approved=script["approved"]))
     return render(request, "projects/project_detail.html", context)
