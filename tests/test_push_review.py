@@ -260,7 +260,7 @@ def test_the_cost_is_said_from_the_projects_duration(client, manager, script):
 def test_without_a_duration_the_scripts_end_stands_in(client, manager, script):
     client.force_login(manager)
     body = " ".join(client.get(preview_url(script, "new_dub"), **HTMX).content.decode().split())
-    assert "Length: 0.1 min</strong> (from the script&#x27;s end" in body
+    assert "Length: 0.1 min</strong> (from the script's end" in body
 
 
 def test_the_balance_the_provider_last_stated_is_shown(client, api, manager, script):
