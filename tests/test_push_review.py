@@ -157,6 +157,20 @@ def changes_now(project):
     return push_diff.since_last_push(project, payloads.retranslation_rows(project))
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "old_marked", "new_marked"),
+    [
+        ("Il change tout.", "Il change tout.", [("Il change tout.", False)], [("Il change tout.", False)]),
+        ("Il change tout.", "Elle change tout !", [("Il", True), (" change tout", False), (".", True)],
+         [("Elle", True), (" change tout ", False), ("!", True)]),
+        ("", "Nouveau texte", [], [("Nouveau texte", True)]),
+        ("Un  deux", "Un deux", [("Un  deux", False)], [("Un deux", False)]),  # spaces alone are not marked
+    ],
+)  # fmt: skip
+def test_only_the_changed_words_are_marked(old, new, old_marked, new_marked):
+    assert push_diff.marked_words(old, new) == (old_marked, new_marked)
+
+
 def test_the_push_keeps_what_it_sent_per_segment(api, script, manager):
     job = push(script, manager, api)
     ids = list(script.segments.values_list("pk", flat=True))
@@ -187,7 +201,7 @@ def test_a_chain_of_edits_is_listed_exactly_then_a_new_push_leaves_nothing(api, 
     ]
     text_change = diff.changes[0]
     assert (text_change.old.text, text_change.new.text) == ("Bonjour à tous.", "Bonjour à vous tous.")
-    assert text_change.new_words == [("Bonjour à ", False), ("vous ", True), ("tous.", False)]
+    assert text_change.new_words == [("Bonjour à ", False), ("vous", True), (" tous.", False)]
     assert text_change.old_words == [("Bonjour à tous.", False)]
     timing = diff.changes[1]
     assert (timing.old.start_ms, timing.old.end_ms, timing.new.start_ms, timing.new.end_ms) == (
@@ -216,7 +230,7 @@ def test_the_push_form_shows_old_and_new_text_with_the_changed_words_escaped(cli
         '<span class="push-text-label">Pushed</span>' in body
         and '<span class="push-text-label">Now</span>' in body
     )
-    assert "<ins>&lt;b&gt;</ins>" in body or "&lt;b&gt;" in body
+    assert "Bonjour <ins>&lt;b&gt;</ins>à<ins>&lt;/b&gt;</ins> tous." in body  # only the new words marked
     assert "<b>" not in body  # what people type never becomes markup
     assert "Compared with the push of" in body and "by manny" in body
 

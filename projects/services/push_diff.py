@@ -157,11 +157,19 @@ def marked_words(old, new):
 
 
 def _append(marked, words, changed):
-    """Join neighbouring pieces of the same kind (fewer elements in the page)."""
-    if not words:
-        return
+    """Add `words`, joined to a neighbouring piece of the same kind (fewer elements in the page); spaces
+    around a change are not marked (only the words are)."""
     text = "".join(words)
-    if marked and marked[-1][1] == changed:
-        marked[-1] = (marked[-1][0] + text, changed)
+    if changed:
+        core = text.strip()
+        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+        pieces = [(lead, False), (core, True), (trail, False)] if core else [(text, False)]
     else:
-        marked.append((text, changed))
+        pieces = [(text, False)]
+    for piece, is_change in pieces:
+        if not piece:
+            continue
+        if marked and marked[-1][1] == is_change:
+            marked[-1] = (marked[-1][0] + piece, is_change)
+        else:
+            marked.append((piece, is_change))
