@@ -389,7 +389,7 @@ def team_jobs(user, *, status="", provider="", project_id=None):
 
     jobs = (
         Submission.objects.filter(project__team__memberships__user=user)
-        .select_related("project", "created_by")
+        .select_related("project", "created_by", "override_by")
         .defer("script_snapshot")
     )
     if status:

@@ -327,3 +327,10 @@ def test_the_providers_panel_reads_a_fixed_number_of_times(client, manager, proj
     with django_assert_max_num_queries(8):
         response = client.get(reverse("projects:providers-panel", args=[project.pk]))
     assert f"{count:,} segments are not approved" in response.content.decode()
+
+
+def test_the_jobs_page_says_who_sent_anyway(client, manager, script):
+    submissions.queue(script, Submission.Kind.NEW_DUB, by=manager, enqueue=False, override_by=manager)
+    client.force_login(manager)
+    body = client.get(reverse("projects:jobs")).content.decode()
+    assert "(sent anyway by manny: 3 not approved)" in body
