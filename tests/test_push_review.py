@@ -117,7 +117,8 @@ def test_a_retry_is_gated_like_a_new_push(client, manager, script):
     client.force_login(manager)
     response = client.post(reverse("projects:submission-retry", args=[script.pk, failed.pk]), **HTMX)
     assert response.status_code == 409
-    assert "1 segment is not approved" in response.content.decode()
+    assert "1 segment is not approved now" in response.content.decode()
+    assert "send it from the form above" in response.content.decode()
     assert Submission.objects.count() == 1
 
 

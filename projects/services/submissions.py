@@ -761,7 +761,14 @@ def retry(submission, *, by):
     """A new submission with the same options (the failed one stays, for the record)."""
     if submission.status not in (Submission.Status.FAILED, Submission.Status.CANCELLED):
         raise SubmissionError("Only a failed or cancelled job can be retried.")
-    return queue(submission.project, submission.kind, options=submission.options, by=by)
+    try:
+        return queue(submission.project, submission.kind, options=submission.options, by=by)
+    except NotApproved as gate:  # a retry carries no override: the form's "Send anyway" is where one is given
+        noun = "segment is" if gate.count == 1 else "segments are"
+        raise SubmissionError(
+            f"{gate.count} {noun} not approved now: approve them, or send it from the form above, where a "
+            "manager or owner can tick “Send anyway”."
+        ) from None
 
 
 def webhook_received(token, body):
