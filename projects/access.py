@@ -148,3 +148,12 @@ def get_team_for(user, slug, action="view_team"):
     team = membership.team
     team.role = membership.role
     return team
+
+
+# Review workflow (services/project_review.py): the project-level moves, and sending although some segments
+# are not approved (recorded on the job with the person's name).
+PERMISSIONS |= {
+    "submit_for_review": {Role.OWNER, Role.MANAGER, Role.EDITOR},
+    "approve_for_dubbing": {Role.OWNER, Role.MANAGER, Role.REVIEWER},
+    "override_review": {Role.OWNER, Role.MANAGER},
+}

@@ -180,6 +180,8 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ["role", "team"]
     search_fields = ["email", "team__name"]
     readonly_fields = ["token_hash", "invited_by", "accepted_by", "accepted_at", "created_at"]
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     list_display = ["created_at", "project", "author", "segment_id", "submission", "at_ms", "resolved_at"]

@@ -71,6 +71,16 @@ class ProjectForm(forms.ModelForm):
             raise forms.ValidationError(problem)
         return value
 
+    def clean_status(self):
+        """ "Approved" is given only by "Approve for dubbing", which checks that every segment is approved
+        (services/project_review.py); the other statuses are the manager's to set here."""
+        status = self.cleaned_data.get("status")
+        if status == Project.Status.APPROVED and self.instance.status != Project.Status.APPROVED:
+            raise forms.ValidationError(
+                "Use “Approve for dubbing” on the project page: it checks that every segment is approved."
+            )
+        return status
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("source_language") and cleaned.get("source_language") == cleaned.get(
@@ -328,3 +338,15 @@ def modelslab_language_refusal(project):
         f"ModelsLab cannot dub into {project.target_language_name}: it dubs only into "
         f"{', '.join(languages.modelslab_output_names())}."
     )
+
+
+class SendAnywayForm(forms.Form):
+    """The review gate's override on a push or a dub: a manager or owner confirms sending although some
+    segments are not approved (recorded on the job with their name)."""
+
+    send_anyway = forms.BooleanField(required=False)
+
+    def __init__(self, *args, unapproved=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        noun = "segment is" if unapproved == 1 else "segments are"
+        self.fields["send_anyway"].label = f"Send anyway: {unapproved} {noun} not approved"

@@ -489,6 +489,14 @@ class Submission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Review gate (services/project_review.py): who sent it although some segments were not approved, and how many.
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    override_unapproved = models.PositiveIntegerField(null=True, blank=True)
+    # A re-translation's script as sent, per segment ([[segment id, start_ms, end_ms, text, speaker_id], …]):
+    # Dubformer's body has no segment ids, and the next push form compares against this (services/push_diff.py).
+    script_snapshot = CompressedJSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -652,6 +660,8 @@ class Assignment(models.Model):
     @property
     def overdue(self):
         return bool(self.due_date and self.due_date < timezone.localdate())
+
+
 class Invitation(models.Model):
     """An invitation to join a team by email. The link carries a random token; only its SHA-256 is
     stored, so a copy of the database opens no team. Used once: accepting, revoking or expiring ends it."""
@@ -681,6 +691,8 @@ class Invitation(models.Model):
     @property
     def is_pending(self):
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
 class Comment(models.Model):
     """A remark in a project's discussion: on the project, on one segment, or pinned to a time on a job's
     output video. A thread is a root comment and its replies (one level); a thread is resolved as a

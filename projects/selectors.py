@@ -397,7 +397,11 @@ def providers_panel(project):
     from .models import Submission
     from .services import script_summary
 
-    recent = list(Submission.objects.filter(project=project).select_related("created_by")[:10])
+    recent = list(
+        Submission.objects.filter(project=project)
+        .select_related("created_by", "override_by")
+        .defer("script_snapshot")[:10]
+    )
     figures = script_summary.figures(project)
     speaking = Speaker.objects.filter(project=project).filter(
         Exists(Segment.objects.filter(speaker=OuterRef("pk")))
@@ -408,14 +412,17 @@ def providers_panel(project):
         "speaker_count": speaking.count(),
         "summary": {kind: count for kind, count in figures["flags"].items() if count},
         "flag_kinds": quality.FLAG_KINDS,
+        "unapproved": figures["segments"] - figures["review"]["approved"],
     }
 
 
 def team_jobs(user, *, status="", provider="", project_id=None):
     from .models import Submission
 
-    jobs = Submission.objects.filter(project__team__memberships__user=user).select_related(
-        "project", "created_by"
+    jobs = (
+        Submission.objects.filter(project__team__memberships__user=user)
+        .select_related("project", "created_by", "override_by")
+        .defer("script_snapshot")
     )
     if status:
         jobs = jobs.filter(status=status)

@@ -87,3 +87,9 @@ def make_segments(project, count, speaker=None):
     )
     script_summary.recount(project)
     return segments
+
+
+def approve_all(project):
+    """Every segment approved (as reviewers would leave a script before a push or a dub), counts included."""
+    Segment.objects.filter(project=project).update(review_status="approved")
+    script_summary.recount(project)

@@ -15,7 +15,7 @@ from projects.services import editing, submissions
 from sandbox import models as sandbox_models
 from sandbox.webhooks import deliver_due_webhooks
 
-from .factories import ProjectFactory, TeamFactory, UserFactory
+from .factories import ProjectFactory, TeamFactory, UserFactory, approve_all
 
 
 @pytest.fixture
@@ -79,6 +79,7 @@ def test_create_import_edit_and_push_a_retranslation(live, keynote):
         project, first.pk, {"target_text": "Une toute nouvelle réplique."}, version=first.version, by=manager
     )
     project.speakers.update(voice_key="soundalike")
+    approve_all(project)  # reviewed: a push needs every segment approved
     pushed = run(project, Submission.Kind.RETRANSLATE, manager, tts_volume="louder")
     assert pushed.status == Submission.Status.SUCCEEDED, pushed.error_message
     assert pushed.output_video_url
@@ -102,6 +103,7 @@ def test_a_retranslation_waits_while_dubformer_still_shows_the_previous_result(l
     project.refresh_from_db()
     assert run(project, Submission.Kind.IMPORT, manager).status == Submission.Status.SUCCEEDED
     project.speakers.update(voice_key="soundalike")
+    approve_all(project)
     first = run(project, Submission.Kind.RETRANSLATE, manager)
     assert first.status == Submission.Status.SUCCEEDED, first.error_message
     remote = sandbox_models.DubformerProject.objects.filter(project_id=project.dubformer_project_id)

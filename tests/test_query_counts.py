@@ -48,9 +48,11 @@ def test_a_running_jobs_card_reads_little_whatever_the_script(
     from projects.services import submissions
 
     make_segments(project, 2000)  # the card never looks at the script (the panel's checks do)
-    job = submissions.queue(project, Submission.Kind.NEW_DUB, by=manager, enqueue=False)
+    # sent anyway (none of them is approved): the card names who did, from the same query
+    job = submissions.queue(project, Submission.Kind.NEW_DUB, by=manager, enqueue=False, override_by=manager)
     client.force_login(manager)
     # session + user + project with role + due jobs to nudge + the job with its author
     with django_assert_max_num_queries(5):
         response = client.get(reverse("projects:submission-card", args=[project.pk, job.pk]))
     assert "New ModelsLab dub" in response.content.decode()
+    assert "Sent anyway by <strong>manny</strong>" in response.content.decode()

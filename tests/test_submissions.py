@@ -39,7 +39,14 @@ def script(project):
     project.dubformer_project_id = "12345"
     project.save()
     anna = SpeakerFactory(project=project, speaker_id=1, name="Anna", voice_key="soundalike")
-    SegmentFactory(project=project, start_ms=0, end_ms=1500, target_text="Bonjour.", speaker=anna)
+    SegmentFactory(
+        project=project,
+        start_ms=0,
+        end_ms=1500,
+        target_text="Bonjour.",
+        speaker=anna,
+        review_status="approved",
+    )  # pushes need every segment approved (test_push_review.py)
     return project
 
 
@@ -120,7 +127,7 @@ def test_a_refusal_fails_the_job_with_a_readable_message(api, script, manager):
 
 
 def test_a_script_that_cannot_be_sent_is_explained_without_calling_the_provider(api, script, manager):
-    SegmentFactory(project=script, start_ms=5000, end_ms=6000, speaker=None)
+    SegmentFactory(project=script, start_ms=5000, end_ms=6000, speaker=None, review_status="approved")
     submission = submissions.queue(script, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
     submissions.send(submission.pk)
     submission.refresh_from_db()

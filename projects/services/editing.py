@@ -17,7 +17,7 @@ from django.utils import timezone
 from ..models import Project, ScriptEdit, Segment, Speaker
 from ..timecodes import MAX_MS, format_timecode
 from ..wording import counted
-from . import comments, script_summary
+from . import comments, project_review, script_summary
 from . import review as review_moves
 
 UNDO_DEPTH = 100  # edits kept per person and project (the editor promises at least 50)
@@ -66,6 +66,7 @@ def _record(project, user, label, before, after):
     edit = ScriptEdit.objects.create(project=project, user=user, label=label, before=before, after=after)
     if edit.pk % 20 == 0:
         _forget_beyond_undo_depth(project, user)
+    project_review.script_edited(project, by=user)
     return edit
 
 
@@ -245,6 +246,7 @@ def _update_and_record(project, segment, changes, version, by, label, before, af
     edit = ScriptEdit(pk=row[0], project=project, user=by, label=label, before=before, after=after)
     if edit.pk % 20 == 0:
         _forget_beyond_undo_depth(project, by)
+    project_review.script_edited(project, by=by)
     return edit
 
 
@@ -637,7 +639,7 @@ def undo(project, *, by):
         )
         if edit is None:
             raise EditError("Nothing to undo.")
-        result = _replay(project, expect=edit.after, restore=edit.before)
+        result = _replay(project, expect=edit.after, restore=edit.before, by=by)
         edit.undone = True
         edit.undone_at = timezone.now()
         edit.save(update_fields=["undone", "undone_at"])
@@ -653,7 +655,7 @@ def redo(project, *, by):
         edit = edits.filter(undone=True, id__gt=newest_kept).order_by("-undone_at", "id").first()
         if edit is None:
             raise EditError("Nothing to redo.")
-        result = _replay(project, expect=edit.before, restore=edit.after)
+        result = _replay(project, expect=edit.before, restore=edit.after, by=by)
         edit.undone = False
         edit.undone_at = None
         edit.save(update_fields=["undone", "undone_at"])
@@ -661,7 +663,7 @@ def redo(project, *, by):
     return result
 
 
-def _replay(project, *, expect, restore):
+def _replay(project, *, expect, restore, by=None):
     """Turn the segments that are as `expect` says into what `restore` says (deleting those `restore`
     lacks, re-creating those it has that are gone). Refuses if they were changed meanwhile."""
     expected = {item["id"]: item for item in expect}
@@ -703,6 +705,7 @@ def _replay(project, *, expect, restore):
     # A re-created segment gets its comments back (they keep its id): its badge counts them again.
     comments.recount_open(set(wanted) - set(current))
     script_summary.after_edit(project, expect, restore, gone_flags=gone_flags)
+    project_review.script_edited(project, by=by)
     return EditResult(changed=changed, deleted_ids=deleted, created_ids=set(wanted) - set(current))
 
 

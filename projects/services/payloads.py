@@ -48,16 +48,29 @@ def create_project_request(project, *, site_url, mixing_mode=None, use_soundalik
     )
 
 
-def retranslation_request(project, *, mixing_mode=None, use_fixed_timings=None, tts_volume=None):
-    """The project's whole script as Dubformer's target_script + target_speakers (speakers that speak)."""
-    rows = list(
+def retranslation_rows(project):
+    """What a re-translation is built from, one row per segment in time order: (segment id, start_ms, end_ms,
+    text, provider speaker id, style, voice key, speaker name). One query."""
+    return list(
         Segment.objects.filter(project=project)
         .order_by("start_ms", "id")
         .values_list(
-            "start_ms", "end_ms", "target_text", "speaker__speaker_id", "speaker__style", "speaker__voice_key",
-            "speaker__name",
+            "id", "start_ms", "end_ms", "target_text", "speaker__speaker_id", "speaker__style",
+            "speaker__voice_key", "speaker__name",
         )
     )  # fmt: skip
+
+
+def script_snapshot(rows):
+    """The script as a re-translation sends it, with each line's segment id (Dubformer's body has none):
+    [[segment id, start_ms, end_ms, text, speaker_id], …], kept on the Submission to compare the next push with."""
+    return [[pk, start_ms, end_ms, text, speaker_id] for pk, start_ms, end_ms, text, speaker_id, *_ in rows]
+
+
+def retranslation_request(project, *, mixing_mode=None, use_fixed_timings=None, tts_volume=None, rows=None):
+    """The project's whole script as Dubformer's target_script + target_speakers (speakers that speak).
+    `rows` (retranslation_rows) when the caller has read them already."""
+    rows = [row[1:] for row in (retranslation_rows(project) if rows is None else rows)]
     problems = [
         f"Segment {number} ({format_timecode(start_ms)}) has no speaker."
         for number, (start_ms, _, _, speaker_id, _, _, _) in enumerate(rows, start=1)

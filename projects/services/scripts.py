@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from ..models import Activity, Project, ScriptImport, ScriptSnapshot, Segment, Speaker
 from ..wording import counted
-from . import script_formats, script_summary
+from . import project_review, script_formats, script_summary
 from .script_formats import Problem, Script, ScriptFileError, ScriptSegment, ScriptSpeaker
 
 
@@ -255,6 +255,7 @@ def replace_script(project, script, *, by, reason, restore_speakers=False, drop_
             Speaker.objects.filter(project=project, segments__isnull=True).delete()
         script_summary.recount(project)  # the stored flags and counts of the new script
         project.touch()
+        project_review.script_edited(project, by=by)
     return snapshot
 
 

@@ -31,7 +31,8 @@ from ..providers.http import (
     mask_payload,
 )
 from ..providers.modelslab import ModelsLabClient, webhook_track_id
-from . import notifications, outputs, payloads, scripts
+from ..wording import counted
+from . import notifications, outputs, payloads, project_review, scripts
 from .job_states import transition
 from .script_formats import Script, ScriptSegment, ScriptSpeaker
 
@@ -55,6 +56,21 @@ OLD_RESULT_PATIENCE = timedelta(minutes=30)
 
 class SubmissionError(Exception):
     """The action cannot be queued as asked; the message says why."""
+
+
+class NotApproved(SubmissionError):
+    """The review gate: some segments are not approved, and nobody allowed to confirmed sending anyway."""
+
+    def __init__(self, count):
+        self.count = count
+        super().__init__(
+            f"{counted(count, 'segment')} {'is' if count == 1 else 'are'} not approved. Approve "
+            f"{'it' if count == 1 else 'them'} first, or a manager or owner can tick “Send anyway”."
+        )
+
+
+# What the review gate guards: the actions that make a dub from the script (and cost money).
+GATED = (Submission.Kind.RETRANSLATE, Submission.Kind.NEW_DUB)
 
 
 # --- clients ---------------------------------------------------------------------------------------------
@@ -125,8 +141,12 @@ def linked_elsewhere(team_id, dubformer_project_id):
     )
 
 
-def queue(project, kind, *, options=None, by=None, enqueue=True):
-    """A new Submission for `kind`, checked for what can be checked now, and its task queued on commit."""
+def queue(project, kind, *, options=None, by=None, enqueue=True, override_by=None):
+    """A new Submission for `kind`, checked for what can be checked now, and its task queued on commit.
+
+    A re-translation or a dub is queued when every segment is approved; otherwise only with `override_by`,
+    the person (a manager or owner: the caller checks access's "override_review") who confirmed sending
+    anyway, recorded on the job and in the activity. Raises NotApproved without it."""
     options = dict(options or {})
     wanted = options.get("dubformer_project_id")
     if kind == Submission.Kind.IMPORT and wanted and linked_elsewhere(project.team_id, wanted):
@@ -158,6 +178,9 @@ def queue(project, kind, *, options=None, by=None, enqueue=True):
     running = project.submissions.filter(kind=kind).exclude(status__in=Submission.FINISHED)
     if kind != Submission.Kind.NEW_DUB and running.exists():
         raise SubmissionError("The same action is already under way for this project; wait for it to end.")
+    unapproved = project_review.unapproved(project) if kind in GATED else 0
+    if unapproved and override_by is None:
+        raise NotApproved(unapproved)
     latest_edit = (
         ScriptEdit.objects.filter(project=project).order_by("-id").values_list("id", flat=True).first()
     )
@@ -169,10 +192,18 @@ def queue(project, kind, *, options=None, by=None, enqueue=True):
         created_by=by,
         script_edit_id=latest_edit,
         sandbox=_uses_sandbox(PROVIDER_OF[kind]),
+        override_by=override_by if unapproved else None,
+        override_unapproved=unapproved or None,
     )
     Activity.objects.create(
         project=project, actor=by, verb="submission", message=f"Asked for: {submission.get_kind_display()}"
     )
+    if unapproved:
+        Activity.objects.create(
+            project=project, actor=override_by, verb="review",
+            message=f"Sent anyway ({submission.get_kind_display()}) with {counted(unapproved, 'segment')} "
+            "not approved",
+        )  # fmt: skip
     if enqueue:
         transaction.on_commit(lambda: enqueue_send(submission.pk))
     return submission
@@ -277,13 +308,19 @@ def _send_dubformer(submission):
         project.dubformer_project_id = accepted.project_id
         project.save(update_fields=["dubformer_project_id", "updated_at"])
     else:
+        rows = payloads.retranslation_rows(project)
         request = payloads.retranslation_request(
             project,
             mixing_mode=options.get("mixing_mode") or None,
             use_fixed_timings=options.get("use_fixed_timings"),
             tts_volume=options.get("tts_volume") or None,
+            rows=rows,
         )
         submission.request = request.to_json()
+        # What was sent, per segment, for the next push form's "changed since the last push" (push_diff.py).
+        # A field of its own, written once: not with every status change, as the request is.
+        submission.script_snapshot = payloads.script_snapshot(rows)
+        Submission.objects.filter(pk=submission.pk).update(script_snapshot=submission.script_snapshot)
         with dubformer_client(project.team_id) as client:
             accepted = client.create_retranslation(project.dubformer_project_id, request, idempotency_key=key)
     submission.provider_job_id = accepted.project_id
@@ -391,7 +428,12 @@ def nudge_due(project):
 def check(submission_pk):
     """Ask the provider where the job stands, once, and plan the next look if it is still running."""
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().select_related("project").get(pk=submission_pk)
+        submission = (
+            Submission.objects.select_for_update()
+            .select_related("project")
+            .defer("script_snapshot")
+            .get(pk=submission_pk)
+        )
         if submission.status != Submission.Status.WAITING:
             return submission
         # Claim this check: a parallel checker skips it until the next planned time.
@@ -721,7 +763,14 @@ def retry(submission, *, by):
     """A new submission with the same options (the failed one stays, for the record)."""
     if submission.status not in (Submission.Status.FAILED, Submission.Status.CANCELLED):
         raise SubmissionError("Only a failed or cancelled job can be retried.")
-    return queue(submission.project, submission.kind, options=submission.options, by=by)
+    try:
+        return queue(submission.project, submission.kind, options=submission.options, by=by)
+    except NotApproved as gate:  # a retry carries no override: the form's "Send anyway" is where one is given
+        noun = "segment is" if gate.count == 1 else "segments are"
+        raise SubmissionError(
+            f"{gate.count} {noun} not approved now: approve them, or send it from the form above, where a "
+            "manager or owner can tick “Send anyway”."
+        ) from None
 
 
 def webhook_received(token, body):

@@ -11,6 +11,7 @@ from ..forms import ProjectFilterForm, ProjectForm, ScriptExportForm, ScriptImpo
 from ..models import Activity, Team
 from ..services import script_summary
 from . import assignments
+from .project_review import review_context
 
 PROJECTS_PER_PAGE = 25
 
@@ -97,4 +98,6 @@ def project_detail(request, pk):
         **selectors.project_page(project),
         **assignments.card_context(project),
     }
+    script = context["script"]
+    context.update(review_context(project, segments=script["segments"], approved=script["approved"]))
     return render(request, "projects/project_detail.html", context)

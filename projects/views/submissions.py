@@ -4,6 +4,7 @@ import json
 from pathlib import PurePosixPath
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -14,9 +15,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dubweb.http_ranges import ranged_file_response
 
 from .. import access, selectors
-from ..forms import CreateOnDubformerForm, ImportFromDubformerForm, NewDubForm, PushRetranslationForm
+from ..forms import (
+    CreateOnDubformerForm,
+    ImportFromDubformerForm,
+    NewDubForm,
+    PushRetranslationForm,
+    SendAnywayForm,
+)
 from ..models import Submission, Team
-from ..services import outputs, submissions
+from ..services import outputs, project_review, submissions
+from .review import gate_context
 
 TEMPLATE = "projects/includes/providers_panel.html"
 FORMS = {
@@ -39,6 +47,7 @@ def _forms(project, data=None, kind=None):
 def _panel(request, project):
     project.can_send = access.allows(project, "send_to_provider")
     context = {"project": project, "forms": _forms(project), **selectors.providers_panel(project)}
+    context.update(gate_context(project, context["unapproved"]))
     return render(request, f"{TEMPLATE}#providers-panel", context)
 
 
@@ -50,6 +59,8 @@ def _action(request, project, kind, *, forms, message, error=False, created=None
                "created": created, "field_errors": bool(forms[kind].errors)}  # fmt: skip
     if kind == Submission.Kind.RETRANSLATE:
         context.update(selectors.providers_panel(project))
+    if kind in submissions.GATED:
+        context.update(gate_context(project, project_review.unapproved(project)))
     return render(request, f"{TEMPLATE}#action-{kind}", context, status=status)
 
 
@@ -77,7 +88,12 @@ def submission_card(request, pk, submission_pk):
     project = access.get_project_for(request.user, pk, "view")
     project.can_send = access.allows(project, "send_to_provider")
     submissions.nudge_due(project)
-    job = Submission.objects.filter(project=project, pk=submission_pk).select_related("created_by").first()
+    job = (
+        Submission.objects.filter(project=project, pk=submission_pk)
+        .select_related("created_by", "override_by")
+        .defer("script_snapshot")
+        .first()
+    )
     if job is None:
         return HttpResponse("")
     # ?focus=1: asked for by a button inside the card (Do not send), whose focus would be lost with it.
@@ -108,8 +124,16 @@ def submission_create(request, pk, kind):
             for name, messages in form.errors.items()
         )
         return _action(request, project, kind, forms=forms, message=errors, error=True, status=422)
+    override_by = None
+    send_anyway = SendAnywayForm(request.POST)
+    if send_anyway.is_valid() and send_anyway.cleaned_data["send_anyway"]:
+        if not access.can(project.role, "override_review"):
+            raise PermissionDenied("Only a manager or owner can send anyway when segments are not approved.")
+        override_by = request.user
     try:
-        submission = submissions.queue(project, kind, options=form.cleaned_data, by=request.user)
+        submission = submissions.queue(
+            project, kind, options=form.cleaned_data, by=request.user, override_by=override_by
+        )
     except submissions.SubmissionError as error:
         return _action(request, project, kind, forms=forms, message=str(error), error=True, status=409)
     return _action(request, project, kind, forms=_forms(project), created=submission,

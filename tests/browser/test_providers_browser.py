@@ -28,7 +28,9 @@ def keynote(transactional_db):
         team=manager.teams.get(), title="Launch keynote", source_video_url="/static/demo/keynote.mp4"
     )
     anna = SpeakerFactory(project=project, speaker_id=1, name="Anna", voice_key="soundalike")
-    SegmentFactory(project=project, start_ms=800, end_ms=3100, target_text="Bonjour à tous.", speaker=anna)
+    # reviewed: pushes and dubs need every segment approved
+    SegmentFactory(project=project, start_ms=800, end_ms=3100, target_text="Bonjour à tous.", speaker=anna,
+                   review_status="approved")  # fmt: skip
     return project
 
 
