@@ -109,7 +109,10 @@
       const key = `${row.dataset.id}:${field}`;
       const justSaved = row.classList.contains("seg--saved") && sent.get(key) === input(field).value;
       if (!keepTyping || !dirty(field) || justSaved) {
-        input(field).value = field in kept ? kept[field] : values[field];
+        // Only a value that differs is written: writing a text field makes the browser work out its size
+        // and selection again, which a save (the editor already shows what was saved) does not need.
+        const value = field in kept ? kept[field] : values[field];
+        if (input(field).value !== value) input(field).value = value;
         if (justSaved) sent.delete(key);
       }
       loaded[field] = values[field];
@@ -120,7 +123,8 @@
     });
     form.elements.version.value = row.dataset.version;
     const shown = row.querySelector(".seg-target .seg-label .muted");  // the server's wording of the duration
-    document.getElementById("ed-duration").textContent = shown ? shown.textContent : "";
+    const duration = document.getElementById("ed-duration"), wording = shown ? shown.textContent : "";
+    if (duration.textContent !== wording) duration.textContent = wording;
   }
   // Put the editor right below the row (moving it only when it is elsewhere: a move loses the focus).
   function attach(row) {
@@ -455,8 +459,8 @@
   document.addEventListener("focusin", (event) => { const row = rowOf(event.target); if (row) setCurrent(row, false); });
 
   function updateSelectionCount() {
-    const label = document.getElementById("selection-count");
-    if (label) label.textContent = `${selected.size} selected`;
+    const label = document.getElementById("selection-count"), text = `${selected.size} selected`;
+    if (label && label.textContent !== text) label.textContent = text;  // (every answer settles here)
   }
 
   // --- keyboard ----------------------------------------------------------------------------------------
