@@ -120,7 +120,8 @@ WATCH_SAVE = """(rowId) => {
         requestAnimationFrame(() => resolve(performance.now() - down));
       }
     });
-    observer.observe(document.getElementById("segment-list"), { childList: true });
+    // Rows sit in chunks inside the list: watch the whole subtree.
+    observer.observe(document.getElementById("segment-list"), { childList: true, subtree: true });
   });
 }"""
 

@@ -6,6 +6,12 @@
 // subtitle editors do: a script of 3,000 rows then holds a handful of form controls, not 3,000 × 6, which
 // Chromium's form scanning re-read every time rows were added (issue 9). A save answers the read-only row;
 // the editor keeps what is still being typed.
+//
+// Rows come in chunks (div.seg-chunk, one per batch the server sent): Chromium skips the style and layout
+// of the chunks off screen (content-visibility), so a save costs the same at 40 rows and at 3,000. Rows are
+// still the list's items in document order; nothing here assumes they are the list's children: neighbours
+// are found across chunk boundaries (rowBeside), a row put in order lands in its neighbour's chunk, an
+// emptied chunk goes, and the chunks' row numbers are kept (renumber).
 (function () {
   "use strict";
 
@@ -30,6 +36,42 @@
   // --- helpers -----------------------------------------------------------------------------------------
   const rows = () => Array.from(list.querySelectorAll(".seg[data-id]"));
   const rowOf = (element) => element && element.closest && element.closest(".seg[data-id]");
+  const isRow = (node) => node && node.nodeType === 1 && node.classList.contains("seg") && !!node.dataset.id;
+  const CHUNK = "seg-chunk";
+  const isChunk = (node) => node && node.nodeType === 1 && node.classList.contains(CHUNK);
+  // The row right before (or after) a row in the list, across chunk boundaries; the editor is skipped.
+  function rowBeside(row, forward) {
+    const step = forward ? "nextElementSibling" : "previousElementSibling";
+    let node = row[step], box = row.parentElement;
+    for (;;) {
+      while (node && !isRow(node)) node = node[step];
+      if (node) return node;
+      if (!isChunk(box)) return null;
+      do box = box[step]; while (box && !isChunk(box));
+      if (!box) return null;
+      node = forward ? box.firstElementChild : box.lastElementChild;
+    }
+  }
+  // Each chunk's rows are numbered from where the rows before it end (a chunk's containment scopes the CSS
+  // counter to it; see app.css). Run after rows were added, moved between chunks or removed.
+  function renumber() {
+    let before = 0;
+    for (const chunk of list.children) {
+      if (!isChunk(chunk)) continue;
+      const value = String(before);
+      if (chunk.style.getPropertyValue("--rows-before") !== value) chunk.style.setProperty("--rows-before", value);
+      for (const child of chunk.children) if (child.dataset.id) before += 1;
+    }
+  }
+  // The chunk of the current row is always drawn (the editor form sits in it, below the row).
+  let drawnChunk = null;
+  function keepDrawn(row) {
+    const chunk = row && row.isConnected ? row.closest(`.${CHUNK}`) : null;
+    if (chunk === drawnChunk) return;
+    if (drawnChunk) drawnChunk.classList.remove("has-current");
+    if (chunk) chunk.classList.add("has-current");
+    drawnChunk = chunk;
+  }
   const inEditor = (element) => form && element && form.contains(element);
   const isTyping = (element) => element && /^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName);
   const pad = (value, size) => String(value).padStart(size, "0");
@@ -68,7 +110,10 @@
       const key = `${row.dataset.id}:${field}`;
       const justSaved = row.classList.contains("seg--saved") && sent.get(key) === input(field).value;
       if (!keepTyping || !dirty(field) || justSaved) {
-        input(field).value = field in kept ? kept[field] : values[field];
+        // Only a value that differs is written: writing a text field makes the browser work out its size
+        // and selection again, which a save (the editor already shows what was saved) does not need.
+        const value = field in kept ? kept[field] : values[field];
+        if (input(field).value !== value) input(field).value = value;
         if (justSaved) sent.delete(key);
       }
       loaded[field] = values[field];
@@ -79,7 +124,8 @@
     });
     form.elements.version.value = row.dataset.version;
     const shown = row.querySelector(".seg-target .seg-label .muted");  // the server's wording of the duration
-    document.getElementById("ed-duration").textContent = shown ? shown.textContent : "";
+    const duration = document.getElementById("ed-duration"), wording = shown ? shown.textContent : "";
+    if (duration.textContent !== wording) duration.textContent = wording;
   }
   // Put the editor right below the row (moving it only when it is elsewhere: a move loses the focus).
   function attach(row) {
@@ -131,16 +177,17 @@
       if (form) load(row, false);
     }
     row.classList.add("is-current");
+    keepDrawn(row);
     if (form) attach(row);
     const label = document.getElementById("current-label");
     if (label) label.textContent = `at ${timecode(+row.dataset.start)}`;
     if (focus) { row.focus({ preventScroll: true }); row.scrollIntoView({ block: "nearest" }); }
   }
   function move(step, intoText) {
-    const all = rows();
-    if (!all.length) return;
-    const index = current ? all.indexOf(current) : -1;
-    const next = all[Math.min(all.length - 1, Math.max(0, index + step))];
+    const next = current && current.isConnected
+      ? rowBeside(current, step > 0) || current
+      : list.querySelector(".seg[data-id]");
+    if (!next) return;
     setCurrent(next, !intoText);
     if (intoText && form) {
       next.scrollIntoView({ block: "nearest" });
@@ -159,22 +206,44 @@
     });
   }
 
-  // Keep rows in time order when a swap moved or added one (numbers come from a CSS counter).
+  // Keep rows in time order when a swap moved or added one (numbers come from a CSS counter). A row in
+  // order stays; one out of order (or one an answer added at the list's end, outside any chunk) goes into
+  // the chunk of the row it belongs before (or after the last row); true when it moved.
   function place(row) {
-    if (!row || !row.parentElement) return;
+    if (!row || !row.parentElement) return false;
     const key = (r) => [+r.dataset.start, +r.dataset.id];
     const before = (a, b) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
     const mine = key(row);
-    let prev = row.previousElementSibling, next = row.nextElementSibling;
-    if (form && prev === form) prev = prev.previousElementSibling;
-    if (form && next === form) next = next.nextElementSibling;
-    const prevOk = !prev || !prev.dataset.id || before(key(prev), mine);
-    const nextOk = !next || !next.dataset.id || before(mine, key(next));
-    if (prevOk && nextOk) return;
-    const others = rows().filter((r) => r !== row);
+    if (isChunk(row.parentElement)) {
+      const prev = rowBeside(row, false), next = rowBeside(row, true);
+      if ((!prev || before(key(prev), mine)) && (!next || before(mine, key(next)))) return false;
+    }
+    // Only rows already in a chunk are in order (others an answer added are placed in their turn).
+    const others = rows().filter((r) => r !== row && isChunk(r.parentElement));
+    const from = row.parentElement;
     const after = others.find((r) => before(mine, key(r)));
-    if (after) list.insertBefore(row, form && after.previousElementSibling === form ? form : after);
-    else list.insertBefore(row, list.querySelector(".seg-more"));
+    if (after) after.before(row);
+    else if (others.length) {
+      const last = others[others.length - 1];
+      (form && last.nextElementSibling === form ? form : last).after(row);
+    } else {  // the first row of an empty list
+      const chunk = document.createElement("div");
+      chunk.className = CHUNK;
+      chunk.setAttribute("role", "none");
+      chunk.append(row);
+      list.insertBefore(chunk, list.querySelector(".seg-more"));
+    }
+    if (isChunk(from)) dropIfEmpty(from);
+    reshaped = true;
+    return true;
+  }
+  let reshaped = false;  // rows moved between chunks since the numbers were last kept
+  // A chunk whose rows were all deleted goes (the editor, if it was left there, back to its dock).
+  function dropIfEmpty(chunk) {
+    if (!chunk.isConnected || Array.prototype.some.call(chunk.children, isRow)) return;
+    if (form && chunk.contains(form)) dock.append(form);
+    if (chunk === drawnChunk) drawnChunk = null;
+    chunk.remove();
   }
 
   // --- htmx: a swapped row takes the place of the old one in the editor, the selection, the order ------
@@ -187,6 +256,7 @@
     if (current && current.id === row.id) {
       current = row;
       row.classList.add("is-current");
+      keepDrawn(row);
       if (form) { attach(row); load(row, true); }
     }
     markHere(row);  // who else is on it (a swapped row comes without the badge)
@@ -195,15 +265,21 @@
   // its state). The event fires on the element swapped in (detail.elt is the one that asked: the old row).
   // The rows an htmx answer adds to the list (out of band ones land at its end), to be put in order once
   // the answer has settled: placing every row instead would cost each save the length of the script.
+  // Rows are inside chunks: the observer watches the subtree, and notes the chunks that lost more rows
+  // than they gained (a delete, a merge, an undone insert): they may be empty, and the numbers shift.
   const arrived = new Set();
+  const shrunk = new Map();  // chunk → rows added minus rows removed during this answer
   let swapping = false;
   document.body.addEventListener("htmx:beforeSwap", () => { swapping = true; });
   new MutationObserver((records) => {
     if (!swapping) return;  // rows loaded while scrolling come in order
-    records.forEach((record) => record.addedNodes.forEach((node) => {
-      if (node.nodeType === 1 && node.dataset.id) arrived.add(node);
-    }));
-  }).observe(list, { childList: true });
+    records.forEach((record) => {
+      let change = 0;
+      record.addedNodes.forEach((node) => { if (isRow(node)) { arrived.add(node); change += 1; } });
+      record.removedNodes.forEach((node) => { if (isRow(node)) change -= 1; });
+      if (change && isChunk(record.target)) shrunk.set(record.target, (shrunk.get(record.target) || 0) + change);
+    });
+  }).observe(list, { childList: true, subtree: true });
   document.body.addEventListener("htmx:afterSettle", (event) => {
     afterSwap(event.target);
     // New rows added out of band land at the list's end: put them in place, once per answer.
@@ -212,7 +288,14 @@
       arrived.forEach((row) => { if (row.isConnected) place(row); });
       arrived.clear();
       swapping = false;
-      if (form && current && current.isConnected) attach(current);  // the editor stays below its row
+      if (current && current.isConnected) {
+        keepDrawn(current);
+        if (form) attach(current);  // the editor stays below its row
+      }
+      if (Array.from(shrunk.values()).some((change) => change !== 0)) reshaped = true;
+      shrunk.forEach((change, chunk) => { if (change < 0) dropIfEmpty(chunk); });
+      shrunk.clear();
+      if (reshaped) { reshaped = false; renumber(); }
     }); }
     selected.forEach((id) => { if (!document.getElementById(`seg-${id}`)) selected.delete(id); });
     updateSelectionCount();
@@ -325,8 +408,8 @@
     "insert-first": () => post(editor.dataset.insertUrl, {}),
     "delete": () => {
       if (!needCurrent()) return;
-      const all = rows(), index = all.indexOf(current), gone = current;
-      const next = all[index + 1] || all[index - 1];
+      const gone = current;
+      const next = rowBeside(gone, true) || rowBeside(gone, false);
       post(editor.dataset.deleteUrl, { segments: gone.dataset.id }).then(() => {
         if (!gone.isConnected && next && next.isConnected) { current = null; setCurrent(next, true); }
       });
@@ -378,8 +461,8 @@
   document.addEventListener("focusin", (event) => { const row = rowOf(event.target); if (row) setCurrent(row, false); });
 
   function updateSelectionCount() {
-    const label = document.getElementById("selection-count");
-    if (label) label.textContent = `${selected.size} selected`;
+    const label = document.getElementById("selection-count"), text = `${selected.size} selected`;
+    if (label && label.textContent !== text) label.textContent = text;  // (every answer settles here)
   }
 
   // --- keyboard ----------------------------------------------------------------------------------------
@@ -455,7 +538,13 @@
         if (!more.isConnected) return false;  // the list was filtered meanwhile
         const template = document.createElement("template");
         template.innerHTML = html;
+        // A row added meanwhile (inserted after the last loaded row) is in the page already: keep that one.
+        template.content.querySelectorAll(".seg[data-id]").forEach((row) => {
+          if (document.getElementById(row.id)) row.remove();
+        });
+        template.content.querySelectorAll(`.${CHUNK}`).forEach((chunk) => { if (!chunk.querySelector(".seg[data-id]")) chunk.remove(); });
         more.replaceWith(template.content);
+        renumber();
         watchMore();
         return true;
       })
@@ -481,11 +570,13 @@
     if (event.detail.target !== list) return;
     if (form) { saveDirty(); dock.append(form); }
     current = null;
+    drawnChunk = null;
     list.replaceChildren();
   });
   document.body.addEventListener("htmx:afterSwap", (event) => {
     if (event.detail.target !== list) return;
     watchMore();
+    renumber();
     list.querySelectorAll(".seg[data-id]").forEach((row) => { if (selected.has(row.dataset.id)) mark(row, true); });
   });
 
