@@ -98,7 +98,7 @@ def test_others_cannot_override_and_nothing_is_queued(client, request, script, r
 
 def test_only_those_who_may_override_are_offered_the_checkbox(script, manager):
     """The table decides, not the template: a role that may send but not override (none today) sees why."""
-    from projects.views.review import gate_context
+    from projects.views.project_review import gate_context
 
     script.role = "manager"
     assert set(gate_context(script, 3)["send_anyway_forms"]) == {"retranslate", "new_dub"}

@@ -24,7 +24,7 @@ from ..forms import (
 )
 from ..models import Submission, Team
 from ..services import outputs, project_review, submissions
-from .review import gate_context
+from .project_review import gate_context
 
 TEMPLATE = "projects/includes/providers_panel.html"
 FORMS = {
