@@ -7,6 +7,7 @@ from .views import (
     editor,
     notifications,
     presence,
+    project_review,
     projects,
     review,
     scripts,
@@ -55,6 +56,10 @@ urlpatterns = [
     path("<int:pk>/script/review/", review.segments_review, name="segments-review"),
     path("<int:pk>/script/review/approve-clean/", review.approve_clean, name="review-approve-clean"),
     path("<int:pk>/script/review/progress/", review.review_progress, name="review-progress"),
+    # The project's review state, and what a push would send.
+    path("<int:pk>/review/submit/", project_review.submit_for_review, name="review-submit"),
+    path("<int:pk>/review/approve/", project_review.approve_for_dubbing, name="review-approve"),
+    path("<int:pk>/providers/<str:kind>/preview/", project_review.push_preview, name="push-preview"),
     # Providers.
     path("jobs/", submissions.jobs, name="jobs"),
     # Notifications (the person's own).
