@@ -27,6 +27,7 @@ PERMISSIONS = {
     "assign_work": {Role.OWNER, Role.MANAGER},
     # Team-wide actions (checked with get_team_for).
     "manage_provider_keys": {Role.OWNER, Role.MANAGER},
+    "manage_team_settings": {Role.OWNER, Role.MANAGER},
     # Team management (the team page). Every member sees the team and may leave it.
     "view_team": {Role.OWNER, Role.MANAGER, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
     "manage_members": {Role.OWNER, Role.MANAGER},  # invite, revoke, change roles, remove (not owners)

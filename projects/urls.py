@@ -119,6 +119,7 @@ urlpatterns += [
     path("teams/<slug:slug>/", teams.team_detail, name="team"),
     path("teams/<slug:slug>/invite/", teams.team_invite, name="team-invite"),
     path("teams/<slug:slug>/leave/", teams.team_leave, name="team-leave"),
+    path("teams/<slug:slug>/settings/", teams.team_settings, name="team-settings"),
     path(
         "teams/<slug:slug>/invitations/<int:invitation_pk>/revoke/",
         teams.invitation_revoke,

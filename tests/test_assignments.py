@@ -126,3 +126,19 @@ def test_my_work_costs_the_same_at_any_number_of_projects(
     with django_assert_max_num_queries(9):
         page = client.get(reverse("projects:my-work")).content.decode()
     assert page.count("Open the editor") == count
+
+
+def test_the_team_page_switches_editing_to_assignees_only(client, team, manager, editor):
+    url = reverse("projects:team-settings", args=[team.slug])
+    client.force_login(editor)
+    assert client.post(url, {}).status_code == 403
+    team.refresh_from_db()
+    assert team.unassigned_can_edit is True
+    client.force_login(manager)
+    page = client.post(url, {}, follow=True).content.decode()
+    assert "Editors now edit only the projects they are assigned to translate." in page
+    team.refresh_from_db()
+    assert team.unassigned_can_edit is False
+    client.post(url, {"unassigned_can_edit": "on"})
+    team.refresh_from_db()
+    assert team.unassigned_can_edit is True

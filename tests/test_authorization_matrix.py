@@ -11,6 +11,7 @@ Every refused POST must leave every row as it was.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -18,10 +19,20 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from projects import access
-from projects.models import Assignment, Notification, Role, ScriptImport, ScriptSnapshot, Submission
-from projects.services import scripts
+from projects.models import (
+    Assignment,
+    Invitation,
+    Membership,
+    Notification,
+    Role,
+    ScriptImport,
+    ScriptSnapshot,
+    Submission,
+)
+from projects.services import comments, scripts
 
 from .factories import MembershipFactory, SegmentFactory, UserFactory
 
@@ -47,22 +58,46 @@ class Rule:
     method: str
     action: str | None  # an action of access.PERMISSIONS; None: any signed-in user
     # project | team | own (the user's own things) | owners (a thing of the team owner's: theirs alone)
+    # | authors (a project thing the owner wrote: the table's action, and then the author alone)
     # | public (no login; a token decides)
     on: str = "project"
     kwargs: dict = field(default_factory=dict)  # values for URL parameters the fixtures cannot guess
     data: dict = field(default_factory=dict)
     same_for_all: str | None = None  # the answer every visitor gets, where no permission is involved
+    themselves: str | None = None  # the visitor the route's object is (a member removing themselves: leaving)
 
 
 RULES = {
     # Accounts.
     "login": Rule("GET", None, on="public"),
     "logout": Rule("POST", None, on="public", same_for_all="login"),  # signed out, back to the login page
+    "invitation": Rule(
+        "GET", None, on="public", kwargs={"token": "not-a-real-invitation"}
+    ),  # a clear 410 page
+    "password_reset": Rule("POST", None, on="public", data={"email": "olive@example.com"}),
+    "password_reset_done": Rule("GET", None, on="public"),
+    "password_reset_confirm": Rule("GET", None, on="public", kwargs={"uidb64": "MQ", "token": "x-y"}),
+    "password_reset_complete": Rule("GET", None, on="public"),
+    "password_change": Rule("GET", None, on="own"),
+    "password_change_done": Rule("GET", None, on="own"),
+    "profile": Rule("POST", None, on="own", data={"display_name": "Someone"}),
     "/": Rule("GET", None, on="public"),  # a redirect to the project list
     # Projects.
     "projects:list": Rule("GET", None, on="own"),
     "projects:jobs": Rule("GET", None, on="own"),
     "projects:my-work": Rule("GET", None, on="own"),
+    # Teams: every member sees theirs; managing members is the table's; anyone may remove themselves (leave).
+    "projects:teams": Rule("GET", None, on="own"),
+    "projects:team": Rule("GET", "view_team", on="team"),
+    "projects:team-invite": Rule(
+        "POST", "manage_members", on="team", data={"email": "new@example.com", "role": "editor"}
+    ),
+    "projects:team-leave": Rule("POST", "view_team", on="team"),
+    "projects:team-settings": Rule("POST", "manage_team_settings", on="team"),
+    "projects:invitation-revoke": Rule("POST", "manage_members", on="team"),
+    "projects:member-role": Rule("POST", "manage_members", on="team", data={"role": "reviewer"}),
+    "projects:member-remove": Rule("POST", "manage_members", on="team", themselves="unassigned_editor"),
+    "projects:member-unlock": Rule("POST", "unlock_member", on="team"),
     "projects:assignment-create": Rule("POST", "assign_work", data={"task": "translate"}),
     "projects:assignment-delete": Rule("POST", "assign_work"),
     "projects:notifications": Rule("POST", None, on="own", data={"email_jobs": "on"}),
@@ -93,11 +128,30 @@ RULES = {
     "projects:segments-delete": Rule("POST", "edit_script"),
     "projects:segments-shift": Rule("POST", "edit_script", data={"shift": "1.000"}),
     "projects:segments-speaker": Rule("POST", "edit_script"),
-    "projects:undo": Rule("POST", "edit_script"),
-    "projects:redo": Rule("POST", "edit_script"),
+    "projects:undo": Rule("POST", "undo_own_edits"),
+    "projects:redo": Rule("POST", "undo_own_edits"),
     "projects:replace-preview": Rule("GET", "edit_script"),
     "projects:replace-apply": Rule("POST", "edit_script", data={"find": "Line", "replace": "Row"}),
     "projects:presence": Rule("POST", "view"),
+    # Segment review.
+    "projects:segments-review": Rule(
+        "POST", "review_script", data={"action": "approve", "segments": "SEGMENT"}
+    ),
+    "projects:review-approve-clean": Rule("POST", "review_script"),
+    "projects:review-progress": Rule("GET", "view"),
+    # Project review and what a push would send.
+    "projects:review-submit": Rule("POST", "submit_for_review"),
+    "projects:review-approve": Rule("POST", "approve_for_dubbing"),
+    "projects:push-preview": Rule("GET", "send_to_provider", kwargs={"kind": "retranslate"}),
+    # Comments (the world's thread is the owner's: editing or deleting it is theirs alone).
+    "projects:project-comments": Rule("POST", "comment", data={"body": "Looks good"}),
+    "projects:segment-comments": Rule("POST", "comment", data={"body": "Too long?"}),
+    "projects:job-comments": Rule("POST", "comment", data={"body": "Wrong voice here", "at": "0:12"}),
+    "projects:comment-reply": Rule("POST", "comment", data={"body": "Agreed"}),
+    "projects:comment-edit": Rule("POST", "comment", on="authors", data={"body": "Edited"}),
+    "projects:comment-delete": Rule("POST", "comment", on="authors"),
+    "projects:comment-resolve": Rule("POST", "resolve_comments", data={"resolved": "1"}),
+    "projects:mention-options": Rule("GET", "comment"),
     "projects:speakers-panel": Rule("GET", "view"),
     "projects:speaker-create": Rule("POST", "edit_script", data={"name": "Zoe", "style": "feminine"}),
     "projects:speaker-save": Rule("POST", "edit_script", data={"name": "Zoe", "style": "feminine"}),
@@ -151,6 +205,12 @@ def world(team, owner, manager, editor, reviewer, viewer, outsider, project, spe
     team.save()
     unassigned_editor = MembershipFactory(team=team, role=Role.EDITOR, user=UserFactory(username="una")).user
     assignment = Assignment.objects.create(project=project, user=editor, task=Assignment.Task.TRANSLATE)
+    as_owner = access.get_project_for(owner, project.pk)  # with the owner's role, as the views pass it
+    thread = comments.comment_on_project(as_owner, "Who checks the intro?", by=owner)
+    invitation = Invitation.objects.create(
+        team=team, email="later@example.com", role=Role.EDITOR, token_hash="0" * 64,
+        expires_at=timezone.now() + timedelta(days=7), invited_by=owner,
+    )  # fmt: skip
     first = SegmentFactory(project=project, speaker=speaker, start_ms=0, end_ms=2000)
     SegmentFactory(project=project, speaker=speaker, start_ms=3000, end_ms=5000)
     staged = scripts.stage_import(
@@ -185,6 +245,9 @@ def world(team, owner, manager, editor, reviewer, viewer, outsider, project, spe
         "token": job.webhook_token,
         "notification_pk": note.pk,
         "assignment_pk": assignment.pk,
+        "comment_pk": thread.pk,
+        "invitation_pk": invitation.pk,
+        "membership_pk": Membership.objects.get(team=team, user=unassigned_editor).pk,
     }
     assert isinstance(staged, ScriptImport)
     return people, values
@@ -200,6 +263,8 @@ def _expected(rule, visitor):
         return "login"
     if rule.on == "owners":
         return "answer" if visitor == "owner" else 404
+    if visitor == rule.themselves:
+        return "answer"
     if rule.on == "own":
         if rule.action is None:
             return "answer"
@@ -210,6 +275,8 @@ def _expected(rule, visitor):
         return "answer" if access.can(role, rule.action) else 403
     if visitor == "outsider":
         return 404
+    if rule.on == "authors":
+        return "answer" if visitor == "owner" else 403
     if visitor == "unassigned_editor":
         allowed = access.can(Role.EDITOR, rule.action) and rule.action not in access.ASSIGNED_EDITING
         return "answer" if allowed else 403
@@ -248,7 +315,10 @@ def test_route_answers_each_visitor_as_the_permission_table_says(name, world, cl
             client.force_login(people[visitor])
         before = _rows() if rule.method == "POST" else None
         with transaction.atomic():  # each visitor meets the same world: an allowed change is rolled back
-            response = client.post(url, rule.data) if rule.method == "POST" else client.get(url)
+            data = {
+                key: values["segment_pk"] if value == "SEGMENT" else value for key, value in rule.data.items()
+            }
+            response = client.post(url, data) if rule.method == "POST" else client.get(url)
             got = _answer_kind(response)
             expected = _expected(rule, visitor)
             if got != expected:

@@ -56,6 +56,7 @@ def _team_page(request, team, invite_form=None, status=200):
         "invitation_days": settings.INVITATION_VALID_DAYS,
         "invite_form": invite_form or InviteForm(may_manage_owners=may_manage_owners),
         "other_teams": Team.objects.filter(memberships__user=request.user).exclude(pk=team.pk),
+        "may_change_settings": access.can(role, "manage_team_settings"),
     }
     return render(request, "teams/team_detail.html", context, status=status)
 
@@ -186,3 +187,19 @@ def member_unlock(request, slug, membership_pk):
     teams.unlock(membership, by=request.user)
     messages.success(request, f"{display_name(membership.user)} can sign in again.")
     return redirect("projects:team", slug=slug)
+
+
+@login_required
+@require_POST
+def team_settings(request, slug):
+    """The team's settings: whether editors may edit projects they are not assigned to."""
+    team = access.get_team_for(request.user, slug, "manage_team_settings")
+    team.unassigned_can_edit = request.POST.get("unassigned_can_edit") == "on"
+    team.save(update_fields=["unassigned_can_edit"])
+    messages.success(
+        request,
+        "Every editor may edit the team's projects."
+        if team.unassigned_can_edit
+        else "Editors now edit only the projects they are assigned to translate.",
+    )
+    return redirect("projects:team", slug=team.slug)
