@@ -9,7 +9,11 @@ are pruned. The payload is what the provider has, whoever changed what since and
 
 from collections import Counter
 
+from django.db.models import OuterRef, Subquery
+
+from . import quality
 from .models import ReviewStatus, Segment, Submission
+from .selectors import _ROW_FIELDS
 from .services import script_summary
 
 # The order a script moves through review; the bar and the counts follow it.
@@ -60,15 +64,41 @@ def _pushed_lines(submission):
     )
 
 
+def rows_of(project, segments):
+    """(segment, flags) for these segments, wherever they are in the script: one query (each with the end of
+    the segment before it, for the overlap and gap checks), not a read of the stretch between them."""
+    before = (
+        Segment.objects.filter(project_id=OuterRef("project_id"), start_ms__lte=OuterRef("start_ms"))
+        .exclude(start_ms=OuterRef("start_ms"), id__gte=OuterRef("id"))
+        .order_by("-start_ms", "-id")
+        .values("end_ms")[:1]
+    )
+    found = (
+        Segment.objects.filter(project=project, pk__in=[segment.pk for segment in segments])
+        .only(*_ROW_FIELDS)
+        .annotate(previous_end=Subquery(before))
+        .order_by("start_ms", "id")
+    )
+    thresholds = script_summary.thresholds_of(project)
+    return [
+        (segment, quality.check_segment(
+            segment, None if segment.previous_end is None else Segment(start_ms=0, end_ms=segment.previous_end),
+            thresholds, video_duration_ms=project.video_duration_ms,
+        ))
+        for segment in found
+    ]  # fmt: skip
+
+
 def changed_since_last_push(project):
-    """(ids of the segments whose timing, text or speaker differ from the last push, that push or None).
-    Never pushed: every segment is new to the provider. Two queries; the comparison reads the script's
-    ids, timings, texts and speakers once (a filter someone asks for, not something every page pays)."""
+    """(ids of the segments whose timing, text or speaker differ from the last push, that push), or
+    (None, None) when the project was never pushed: then every segment is new to the provider. Two
+    queries; the comparison reads the script's ids, timings, texts and speakers once (a filter someone
+    asks for, not something every page pays)."""
     push = last_push(project, with_request=True)
+    if push is None:
+        return None, None
     rows = Segment.objects.filter(project=project).order_by("start_ms", "id")
     rows = rows.values_list("id", "start_ms", "end_ms", "target_text", "speaker__speaker_id")
-    if push is None:
-        return [pk for pk, *_ in rows], None
     pushed = _pushed_lines(push)
     changed = []
     for pk, *line in rows:

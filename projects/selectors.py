@@ -301,7 +301,9 @@ def _filtered_rows(project, filters, after=""):
     if filters.changed:
         from .review_selectors import changed_since_last_push
 
-        segments = segments.filter(pk__in=changed_since_last_push(project)[0])
+        changed, _ = changed_since_last_push(project)
+        if changed is not None:  # never pushed: every segment is changed, no need to name them
+            segments = segments.filter(pk__in=changed)
     cursor = _parse_cursor(after)
     if cursor:
         start_ms, pk = cursor

@@ -231,3 +231,10 @@ def test_a_long_chain_keeps_the_counts_right(project, editor, reviewer, manager,
         editing.undo(project, by=reviewer)
     assert status_of(third) == S.APPROVED  # fixed → needs review → approved by "approve all"
     counts_are_right(project)
+
+
+def test_the_trail_of_a_change_request_carries_its_reason(project, reviewer, script):
+    result = review.move(
+        project, "request_changes", segment_pks=[script[1].pk], by=reviewer, reason="Use tu."
+    )
+    assert result.edit.label == "Asked for changes to the segment at 00:00:03.000: “Use tu.”"

@@ -122,7 +122,8 @@ def move(project, name, *, by, segment_pks=None, seen_versions=None, only_clean=
     if name not in MOVES:
         raise ReviewError("Unknown review action.")
     rule = MOVES[name]
-    reason = (reason or "").replace("\r\n", "\n").strip()
+    # Only a change request has a reason (an approval's would be stored nowhere).
+    reason = (reason or "").replace("\r\n", "\n").strip() if rule.to == Status.CHANGES_REQUESTED else ""
     if rule.to == Status.CHANGES_REQUESTED:
         if not reason:
             raise ReviewError("Say what should change: the reason is what the translator will read.")
@@ -192,7 +193,8 @@ def _move(project, rule, by, segment_pks, seen_versions, only_clean, reason):
             if len(moving) == 1
             else counted(len(moving), "segment")
         )
-        edit = _record(project, by, f"{rule.verb} {what}"[:200], before, after)
+        why = f": “{reason[:80]}{'…' if len(reason) > 80 else ''}”" if reason else ""  # the trail says why
+        edit = _record(project, by, f"{rule.verb} {what}{why}"[:200], before, after)
         script_summary.bump(project, script_summary.state_deltas(before, after))
     return ReviewResult(moved=moving, skipped=asked - len(moving), edit=edit)
 

@@ -49,7 +49,8 @@ def _answer(request, project, result):
         response = editor_views.HttpResponse(b"")
         triggers = {"script-changed": True, "dubweb:reload-rows": True}
     else:
-        response = editor_views._render_rows(request, project, result.moved)
+        rows = review_selectors.rows_of(project, result.moved)
+        response = editor_views._render(request, project, rows, editor_views.selectors.speakers_of(project))
         triggers = {"script-changed": True}
     kind = "ok" if result.edit else "info"
     offer = "undo" if result.edit else None
