@@ -112,3 +112,15 @@ def test_a_poll_costs_the_same_at_any_length(
     with django_assert_max_num_queries(11):
         answer = poll(client, project, segment=segment.pk, since=since).content.decode()
     assert "Nouveau" in answer and 'data-name="manny"' in answer
+
+
+def test_a_shift_or_a_speaker_change_by_someone_else_comes_too(
+    client, project, editor, manager, lines, speaker
+):
+    client.force_login(editor)
+    since = cursor_of(poll(client, project))
+    editing.shift_segments(project, delta_ms=500, segment_pks=[lines[0].pk], by=manager)
+    editing.set_speaker(project, [lines[1].pk], None, by=manager)
+    answer = poll(client, project, since=since).content.decode()
+    assert f'id="seg-{lines[0].pk}"' in answer and 'data-start="500"' in answer
+    assert f'id="seg-{lines[1].pk}"' in answer and f'id="seg-{lines[2].pk}"' not in answer

@@ -434,6 +434,7 @@ def delete_segments(project, segment_pks, *, by):
 
 def shift_segments(project, *, delta_ms, segment_pks=None, from_ms=None, by):
     """Move the given segments (or every segment starting at or after `from_ms`) by `delta_ms`."""
+    now = timezone.now()
     if not delta_ms:
         raise EditError("Give a shift other than 0 ms.")
     with transaction.atomic():
@@ -455,6 +456,7 @@ def shift_segments(project, *, delta_ms, segment_pks=None, from_ms=None, by):
             )
             review_moves.reopen_after_edit(before[number - 1], segment)
             segment.version += 1
+            segment.updated_at = now  # bulk_update leaves auto_now alone: open editors read changes by it
         Segment.objects.bulk_update(
             segments, ["start_ms", "end_ms", "version", "updated_at", "review_status"], batch_size=500
         )
@@ -473,6 +475,7 @@ def shift_segments(project, *, delta_ms, segment_pks=None, from_ms=None, by):
 
 
 def set_speaker(project, segment_pks, speaker, *, by):
+    now = timezone.now()
     if speaker is not None and speaker.project_id != project.pk:
         raise EditError("That speaker belongs to another project.")
     with transaction.atomic():
@@ -482,6 +485,7 @@ def set_speaker(project, segment_pks, speaker, *, by):
             segment.speaker = speaker
             review_moves.reopen_after_edit(was, segment)
             segment.version += 1
+            segment.updated_at = now
         Segment.objects.bulk_update(
             segments, ["speaker", "version", "updated_at", "review_status"], batch_size=500
         )
@@ -587,6 +591,7 @@ _REPLACE_FIELDS = ("project_id", "start_ms", "end_ms", "target_text", "version")
 def replace_text(project, pattern, replacement, *, by, **options):
     """Replace what `pattern` finds with `replacement` in every target text. `pattern` is a FindPattern,
     or the text to find with FindPattern's options."""
+    now = timezone.now()
     if isinstance(pattern, str):
         pattern = FindPattern(pattern, **options)
     planned = planned_replacements(project, pattern, replacement)
@@ -606,6 +611,7 @@ def replace_text(project, pattern, replacement, *, by, **options):
                 segment.target_text = new_text
                 review_moves.reopen_after_edit(before[-1], segment)
                 segment.version += 1
+                segment.updated_at = now
                 changed.append(segment)
         if not changed:
             raise EditError(f"“{pattern.find}” is not in any translated text.")
