@@ -32,6 +32,7 @@ class Team(models.Model):
     unassigned_can_edit = models.BooleanField(
         "Editors may edit projects they are not assigned to",
         default=True,
+        db_default=True,  # rows written by code that predates the column (a rolling deploy) get it too
         help_text="Off: an editor edits a project's script only when assigned to translate it.",
     )
 

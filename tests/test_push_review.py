@@ -115,7 +115,8 @@ def test_a_retry_is_gated_like_a_new_push(client, manager, script):
     Segment.objects.filter(pk=segment.pk).update(review_status=ReviewStatus.NEEDS_REVIEW)
     scripts.script_summary.recount(script)
     client.force_login(manager)
-    response = client.post(reverse("projects:submission-retry", args=[script.pk, failed.pk]), **HTMX)
+    url = reverse("projects:submission-retry", args=[script.pk, failed.pk])
+    response = client.post(url, {"confirm": "yes"}, **HTMX)  # confirmed: the retry would cost again
     assert response.status_code == 409
     assert "1 segment is not approved now" in response.content.decode()
     assert "send it from the form above" in response.content.decode()

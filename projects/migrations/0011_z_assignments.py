@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='team',
             name='unassigned_can_edit',
-            field=models.BooleanField(default=True, help_text="Off: an editor edits a project's script only when assigned to translate it.", verbose_name='Editors may edit projects they are not assigned to'),
+            field=models.BooleanField(default=True, db_default=True, help_text="Off: an editor edits a project's script only when assigned to translate it.", verbose_name='Editors may edit projects they are not assigned to'),
         ),
         migrations.CreateModel(
             name='Assignment',

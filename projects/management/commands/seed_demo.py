@@ -55,6 +55,7 @@ class Command(BaseCommand):
                 created += self._project(studio, demo, users["manager"])
             created += self._rival_project(rival, outsider)
             _seed_comments(studio, users)
+            _seed_assignments(studio, users)
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} projects created, the rest kept)."))
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
@@ -188,3 +189,24 @@ def _seed_comments(team, users):
         "Glossary for the keynote: https://example.com/glossary (product names stay in English).",
         by=manager,
     )
+
+
+def _seed_assignments(team, users):
+    """Work handed out: the keynote to translate (editor) and review (reviewer) with due dates, and one
+    project overdue, so that My work and the project list show them. Only where nobody is assigned yet."""
+    from datetime import timedelta
+
+    from projects.models import Assignment
+    from projects.services import assignments
+
+    projects = list(Project.objects.filter(team=team).order_by("-updated_at", "id")[:2])
+    if not projects or Assignment.objects.filter(project__team=team).exists():
+        return
+    today = timezone.localdate()
+    keynote = next((p for p in projects if "keynote" in p.title.lower()), projects[0])
+    manager = users["manager"]
+    assignments.assign(keynote, users["editor"], "translate", due_date=today + timedelta(days=3), by=manager)
+    assignments.assign(keynote, users["reviewer"], "review", due_date=today + timedelta(days=5), by=manager)
+    other = next((p for p in projects if p != keynote), None)
+    if other is not None:
+        assignments.assign(other, users["editor"], "translate", due_date=today - timedelta(days=1), by=manager)
