@@ -205,14 +205,27 @@
   });
 
   // --- after a thread list is swapped --------------------------------------------------------------------
+  // The focus goes back where the person was: the refused box, the thread they replied to or resolved,
+  // or the new-comment box after a new comment.
+  let actedOnThread = null;
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    const elt = event.detail.elt;
+    if (!elt.closest || !elt.closest(".comment-threads")) return;  // e.g. the summary a comment refreshes
+    const thread = elt.closest(".thread");
+    actedOnThread = thread ? thread.id : null;
+  });
   document.body.addEventListener("htmx:afterSwap", (event) => {
     placeMarkers(document);
     const id = event.detail.target && event.detail.target.id;
     const threads = id ? document.getElementById(id) : null;
-    if (threads && threads.classList.contains("comment-threads") && (document.activeElement === document.body || !document.activeElement)) {
-      const focus = threads.querySelector("[aria-invalid=true]") || threads.querySelector(".comment-new textarea");
+    // Only when the focus was lost with the swapped markup (on the page, or on the dialog around it).
+    const lost = !document.activeElement || document.activeElement === document.body || document.activeElement.tagName === "DIALOG";
+    if (threads && threads.classList.contains("comment-threads") && lost) {
+      const thread = actedOnThread && document.getElementById(actedOnThread);
+      const focus = threads.querySelector("[aria-invalid=true]") || thread || threads.querySelector(".comment-new textarea");
       if (focus) focus.focus();
     }
+    actedOnThread = null;
   });
   placeMarkers(document);
 })();

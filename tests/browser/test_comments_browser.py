@@ -136,3 +136,9 @@ def test_a_segment_comment_with_a_mention_picked_by_keyboard(page, studio):
     # The badge opens the thread again.
     badge.click()
     expect(dialog.locator(".comment-body")).to_contain_text("Please shorten this")
+    # Resolved by keyboard: the row's count goes, the focus stays on the thread, which can be reopened.
+    dialog.get_by_role("button", name="Resolve").press("Enter")
+    expect(dialog.get_by_role("button", name="Reopen")).to_be_visible()
+    expect(badge).to_be_hidden()
+    expect(dialog.locator(".thread")).to_be_focused()
+    expect(page.locator("#open-comments-count")).to_have_count(0)
