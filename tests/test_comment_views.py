@@ -219,3 +219,20 @@ def test_a_thread_list_reads_a_fixed_number_of_times(
     with django_assert_max_num_queries(8):
         response = client.get(segment_comments_url(segment))
     assert response.content.decode().count('class="mention"') == 2 * count
+
+
+@pytest.mark.parametrize("query", ["\x00", "e\x00", "%", "_", "x" * 10_000])
+def test_odd_suggestion_queries_answer_calmly(client, reviewer, editor, project, query):
+    client.force_login(reviewer)
+    response = client.get(reverse("projects:mention-options", args=[project.pk]), {"q": query})
+    assert response.status_code == 200
+    assert ("eddie" in response.content.decode()) is (query in ("\x00", "e\x00"))
+
+
+@pytest.mark.parametrize("at", ["", "-1", "99:99", "25:00:00", "1e3", "\x00"])
+def test_times_that_are_not_on_a_video_are_refused(client, reviewer, finished_dub, at):
+    client.force_login(reviewer)
+    url = reverse("projects:job-comments", args=[finished_dub.project_id, finished_dub.pk])
+    response = client.post(url, {"at": at, "body": "Here."})
+    assert response.status_code == 422 and 'role="alert"' in response.content.decode()
+    assert not Comment.objects.exists()
