@@ -26,7 +26,7 @@ def segment_comments_url(segment):
     return reverse("projects:segment-comments", args=[segment.project_id, segment.pk])
 
 
-def test_a_comment_on_a_segment_answers_the_thread_list_and_the_rows_badge(client, reviewer, editor, segment):
+def test_a_comment_on_a_segment_answers_the_thread_list_and_its_open_count(client, reviewer, editor, segment):
     client.force_login(reviewer)
     response = client.post(
         segment_comments_url(segment), {"body": "@eddie too long <script>x</script>"}, HTTP_HX_REQUEST="true"
@@ -34,7 +34,7 @@ def test_a_comment_on_a_segment_answers_the_thread_list_and_the_rows_badge(clien
     assert response.status_code == 200
     body = response.content.decode()
     assert '<span class="mention">@eddie</span> too long &lt;script&gt;x&lt;/script&gt;' in body
-    assert f'id="seg-{segment.pk}-comments" hx-swap-oob="true"' in body and ">1</span>" in body
+    assert f'data-open-count="1" data-segment="{segment.pk}"' in body  # comments.js puts it on the row
     assert response["HX-Trigger"] == '{"comments-changed": true}'
     assert Comment.objects.get().mentioned.get() == editor
 
@@ -219,3 +219,20 @@ def test_a_thread_list_reads_a_fixed_number_of_times(
     with django_assert_max_num_queries(8):
         response = client.get(segment_comments_url(segment))
     assert response.content.decode().count('class="mention"') == 2 * count
+
+
+@pytest.mark.parametrize("query", ["\x00", "e\x00", "%", "_", "x" * 10_000])
+def test_odd_suggestion_queries_answer_calmly(client, reviewer, editor, project, query):
+    client.force_login(reviewer)
+    response = client.get(reverse("projects:mention-options", args=[project.pk]), {"q": query})
+    assert response.status_code == 200
+    assert ("eddie" in response.content.decode()) is (query in ("\x00", "e\x00"))
+
+
+@pytest.mark.parametrize("at", ["", "-1", "99:99", "25:00:00", "1e3", "\x00"])
+def test_times_that_are_not_on_a_video_are_refused(client, reviewer, finished_dub, at):
+    client.force_login(reviewer)
+    url = reverse("projects:job-comments", args=[finished_dub.project_id, finished_dub.pk])
+    response = client.post(url, {"at": at, "body": "Here."})
+    assert response.status_code == 422 and 'role="alert"' in response.content.decode()
+    assert not Comment.objects.exists()

@@ -219,3 +219,17 @@ def test_comments_of_a_segment_gone_for_good_are_read_on_the_project(project, se
     assert [c.body for c in comments.threads(project)] == ["About the whole project."]
     editing.delete_segments(project, [segment.pk], by=editor)
     assert [c.body for c in comments.threads(project)] == ["About the whole project.", "About a line."]
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_discussion_with_a_mention_once():
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    call_command("seed_demo")  # run again: the discussion is not added twice
+    editor = get_user_model().objects.get(username="editor")
+    [mention] = comments.mentions_for(editor)
+    assert mention.project.title == "Product launch keynote" and mention.replies.count() == 1
+    assert mention.segment.open_comment_count == 1
+    assert Comment.objects.filter(project=mention.project, parent__isnull=True).count() == 2

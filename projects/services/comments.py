@@ -235,7 +235,7 @@ def mentions_for(user):
 
 def member_suggestions(project, prefix, *, limit=8):
     """Team members whose username (or name) starts with `prefix`, for the @ autocomplete."""
-    prefix = (prefix or "").strip().lstrip("@")[:150]
+    prefix = (prefix or "").replace("\x00", "").strip().lstrip("@")[:150]  # no NUL reaches PostgreSQL
     members = team_members(project).order_by("username")
     if prefix:
         members = members.filter(

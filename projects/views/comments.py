@@ -3,8 +3,8 @@ to a time on a job's output video (the job's card). HTMX partials from templates
 
 Every write answers the anchor's whole thread list (the one fragment the forms swap). Refused input
 answers 422 with the list, the message and what was typed (htmx swaps 422 in this app: base.html);
-nothing is stored. A segment's writes also send its row badge out of band and `comments-changed`, on
-which the editor's quality summary refreshes its open-comment count.
+nothing is stored. Writes send `comments-changed`, on which the editor's quality summary refreshes its
+open-comment count; a segment's list carries its open count, which comments.js puts on the row.
 """
 
 import json
@@ -91,10 +91,6 @@ def _list(
         "people_url": reverse("projects:mention-options", args=[anchor.project.pk]),
     }
     response = render(request, f"{TEMPLATE}#{partial}", context, status=status)
-    if anchor.kind == "segment" and status == 200 and request.method == "POST":
-        badge = render(request, f"{TEMPLATE}#segment-badge", {"segment_pk": anchor.segment.pk,
-                       "count": context["open_count"], "start_ms": anchor.segment.start_ms})  # fmt: skip
-        response.content += badge.content
     if request.method == "POST" and status == 200:
         response["HX-Trigger"] = json.dumps({"comments-changed": True})
     return response

@@ -57,6 +57,24 @@
     }
   });
 
+  // A row's count of open threads, after a comment changed it (rows without comments have no badge:
+  // 3,000 rows carry nothing for it).
+  function setRowBadge(segmentId, count) {
+    const row = document.getElementById(`seg-${segmentId}`);
+    if (!row) return;
+    let badge = row.querySelector(".seg-comments");
+    if (!count) { if (badge) badge.remove(); return; }
+    if (!badge) {
+      badge = document.createElement("span");
+      Object.assign(badge, { className: "seg-comments", id: `seg-${segmentId}-comments`, tabIndex: -1, title: "Comments (Alt+C)" });
+      badge.setAttribute("role", "button");
+      badge.dataset.command = "comments";
+      row.querySelector(".review").after(badge);
+    }
+    badge.textContent = count;
+    badge.setAttribute("aria-label", `${count} open comment${count === 1 ? "" : "s"}`);
+  }
+
   // --- pinned comments on a job's output -----------------------------------------------------------------
   function playerOf(element) {
     const job = element.closest(".job");
@@ -205,14 +223,28 @@
   });
 
   // --- after a thread list is swapped --------------------------------------------------------------------
+  // The focus goes back where the person was: the refused box, the thread they replied to or resolved,
+  // or the new-comment box after a new comment.
+  let actedOnThread = null;
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    const elt = event.detail.elt;
+    if (!elt.closest || !elt.closest(".comment-threads")) return;  // e.g. the summary a comment refreshes
+    const thread = elt.closest(".thread");
+    actedOnThread = thread ? thread.id : null;
+  });
   document.body.addEventListener("htmx:afterSwap", (event) => {
     placeMarkers(document);
     const id = event.detail.target && event.detail.target.id;
     const threads = id ? document.getElementById(id) : null;
-    if (threads && threads.classList.contains("comment-threads") && (document.activeElement === document.body || !document.activeElement)) {
-      const focus = threads.querySelector("[aria-invalid=true]") || threads.querySelector(".comment-new textarea");
+    // Only when the focus was lost with the swapped markup (on the page, or on the dialog around it).
+    const lost = !document.activeElement || document.activeElement === document.body || document.activeElement.tagName === "DIALOG";
+    if (threads && threads.dataset.segment) setRowBadge(threads.dataset.segment, Number(threads.dataset.openCount));
+    if (threads && threads.classList.contains("comment-threads") && lost) {
+      const thread = actedOnThread && document.getElementById(actedOnThread);
+      const focus = threads.querySelector("[aria-invalid=true]") || thread || threads.querySelector(".comment-new textarea");
       if (focus) focus.focus();
     }
+    actedOnThread = null;
   });
   placeMarkers(document);
 })();

@@ -136,3 +136,34 @@ def test_a_segment_comment_with_a_mention_picked_by_keyboard(page, studio):
     # The badge opens the thread again.
     badge.click()
     expect(dialog.locator(".comment-body")).to_contain_text("Please shorten this")
+    # Resolved by keyboard: the row's count goes, the focus stays on the thread, which can be reopened.
+    dialog.get_by_role("button", name="Resolve").press("Enter")
+    expect(dialog.get_by_role("button", name="Reopen")).to_be_visible()
+    expect(badge).to_be_hidden()
+    expect(dialog.locator(".thread")).to_be_focused()
+    expect(page.locator("#open-comments-count")).to_have_count(0)
+
+
+def test_the_project_discussion_with_a_link_a_reply_and_a_resolved_thread(page, studio):
+    project = studio["project"]
+    log_in(page, "manny")
+    page.goto(project.get_absolute_url())
+    box = page.get_by_label("New comment on the project")
+    box.fill("Glossary: https://example.com/glossary\nProduct names stay in English.")
+    page.get_by_role("button", name="Comment", exact=True).first.click()
+    link = page.get_by_role("link", name="https://example.com/glossary")
+    expect(link).to_have_attribute("rel", "noopener nofollow ugc")
+    box = page.get_by_label("New comment on the project")
+    box.fill("Old question, answered.")
+    box.press("Control+Enter")
+    threads = page.locator("#comments-project .thread")
+    expect(threads).to_have_count(2)
+    threads.nth(1).get_by_role("button", name="Resolve").click()
+    expect(threads.nth(1).get_by_role("button", name="Reopen")).to_be_visible()
+    threads.first.locator("summary", has_text="Reply").click()
+    threads.first.get_by_label("Your reply").fill("Also: @rita please check the names.")
+    threads.first.get_by_role("button", name="Reply").click()
+    expect(page.locator("#comments-project .replies .mention")).to_have_text("@rita")
+    expect(page.locator("#comments-project .comment-count")).to_contain_text("1 open · 2 in all")
+    page.locator("#comments-project").scroll_into_view_if_needed()
+    shoot(page, "comments-project-discussion")
