@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Activity,
@@ -63,7 +62,7 @@ class SegmentInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(admin.ModelAdmin):
     list_display = [
         "title",
         "team",
@@ -81,7 +80,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(SimpleHistoryAdmin):
+class SpeakerAdmin(admin.ModelAdmin):
     list_display = ["name", "speaker_id", "project", "style", "voice_key", "modelslab_voice_id"]
     list_filter = ["style", "project__team"]
     search_fields = ["name", "voice_key", "project__title"]

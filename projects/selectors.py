@@ -4,7 +4,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquer
 from django.db.models.functions import Coalesce, Greatest
 
 from . import access
-from .models import Activity, ScriptEdit, ScriptImport, ScriptSnapshot, Segment, Speaker
+from .models import ScriptEdit, ScriptImport, ScriptSnapshot, Segment, Speaker
 
 
 def _count_of(model):
@@ -48,18 +48,10 @@ def project_list(user, *, q="", status="", language=""):
 
 
 def project_trail(project, *, limit):
-    """Who did what, newest first: project events and script edits together."""
-    events = [
-        {"who": a.actor, "what": a.message, "when": a.created_at}
-        for a in Activity.objects.filter(project=project).select_related("actor")[:limit]
-    ]
-    events += [
-        {"who": e.user, "what": e.label + (" (undone)" if e.undone else ""), "when": e.created_at}
-        for e in ScriptEdit.objects.filter(project=project)
-        .select_related("user")
-        .defer("before", "after")[:limit]
-    ]
-    return sorted(events, key=lambda event: event["when"], reverse=True)[:limit]
+    """Who did what, newest first: the project's feed (projects/feed.py), its first `limit` entries."""
+    from . import feed
+
+    return feed.project_feed(project, 1, per_page=limit).entries
 
 
 PROJECT_PAGE_ROWS = 20

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import credentials, editor, projects, scripts, speakers, submissions
+from .views import credentials, editor, history, projects, scripts, speakers, submissions
 
 app_name = "projects"
 urlpatterns = [
@@ -62,4 +62,13 @@ urlpatterns = [
     path("<int:pk>/speakers/new/", speakers.speaker_create, name="speaker-create"),
     path("<int:pk>/speakers/<int:speaker_pk>/", speakers.speaker_save, name="speaker-save"),
     path("<int:pk>/speakers/<int:speaker_pk>/delete/", speakers.speaker_delete, name="speaker-delete"),
+    # History: a segment's changes (restore), the project's and the team's activity.
+    path(
+        "<int:pk>/script/segments/<int:segment_pk>/history/", history.segment_history, name="segment-history"
+    ),
+    path(
+        "<int:pk>/script/segments/<int:segment_pk>/restore/", history.segment_restore, name="segment-restore"
+    ),
+    path("<int:pk>/activity/", history.project_activity, name="project-activity"),
+    path("activity/", history.team_activity, name="team-activity"),
 ]

@@ -6,9 +6,9 @@ from collections import Counter
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..models import Activity, Project, ScriptImport, ScriptSnapshot, Segment, Speaker
+from ..models import Project, ScriptEdit, ScriptImport, ScriptSnapshot, Segment, Speaker
 from ..wording import counted
-from . import script_formats, script_summary
+from . import changes, script_formats, script_summary
 from .script_formats import Script, ScriptFileError, ScriptSegment, ScriptSpeaker
 
 
@@ -142,12 +142,15 @@ def apply_import(script_import, *, by):
         script_import.applied_at = timezone.now()
         script_import.snapshot = snapshot
         script_import.save(update_fields=["status", "applied_at", "snapshot"])
-        Activity.objects.create(
-            project=project,
-            actor=by,
-            verb="import",
-            message=f"Imported {counted(script_import.segment_count, 'segment')} from {script_import.filename}"
+        # The whole script is in the backup (before) and in the project (after): the trail names them.
+        changes.record(
+            project,
+            by,
+            ScriptEdit.Kind.SCRIPT,
+            f"Imported {counted(script_import.segment_count, 'segment')} from {script_import.filename}"
             + (" (the previous script is kept as a backup)" if snapshot else ""),
+            [],
+            [],
         )
     return script_import
 
@@ -171,11 +174,13 @@ def restore_snapshot(snapshot, *, by):
             reason=f"Before restoring the backup of {timezone.localtime(snapshot.created_at):%Y-%m-%d %H:%M}",
             restore_speakers=True,
         )
-        Activity.objects.create(
-            project=project,
-            actor=by,
-            verb="restore",
-            message=f"Restored the backup “{snapshot.reason}” ({counted(snapshot.segment_count, 'segment')})",
+        changes.record(
+            project,
+            by,
+            ScriptEdit.Kind.SCRIPT,
+            f"Restored the backup “{snapshot.reason}” ({counted(snapshot.segment_count, 'segment')})",
+            [],
+            [],
         )
 
 
