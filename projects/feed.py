@@ -133,6 +133,8 @@ def _describe_edits(entry):
         return f"edited {counted(entry.segments, 'segment')}" + (
             f" ({many})" if entry.changes != entry.segments else ""
         )
+    if entry.kind == ScriptEdit.Kind.RESTORE:
+        return f"restored earlier versions of {counted(entry.segments, 'segment')}"
     if entry.kind == ScriptEdit.Kind.UNDO:
         return f"undid {counted(entry.changes, 'edit')} ({counted(entry.segments, 'segment')})"
     if entry.kind == ScriptEdit.Kind.REDO:

@@ -362,16 +362,19 @@ class ScriptEdit(models.Model):
     `kind` says what `before` and `after` hold, each a list of states:
     - "segments": {"id", "start_ms", "end_ms", "source_text", "target_text", "speaker_id",
       "review_status"} (speaker_id is the Speaker's pk); undo and redo replay these, and only these.
+    - "restore": the same states, for a segment put back as it was at an earlier change (its history
+      panel); undone and redone like "segments" edits.
     - "undo" / "redo": the same states, recorded when a person undoes or redoes a "segments" edit (that
       edit is marked `undone` as before; this record says who put what back, and when).
     - "speakers": {"id", "speaker_id", "name", "style", "voice_key", "modelslab_voice_id"}.
     - "project": {"id", and the settings that changed}.
     - "script": a whole script replaced (an import, a restored backup): the lists are empty, the old
       script is kept whole in a ScriptSnapshot.
-    Each segment a "segments", "undo" or "redo" record touches has a row in EditedSegment."""
+    Each segment a "segments", "restore", "undo" or "redo" record touches has a row in EditedSegment."""
 
     class Kind(models.TextChoices):
         SEGMENTS = "segments", "Segments"
+        RESTORE = "restore", "Restore of an earlier version"
         UNDO = "undo", "Undo"
         REDO = "redo", "Redo"
         SPEAKERS = "speakers", "Speakers"

@@ -77,7 +77,7 @@ def test_restore_puts_back_exactly_an_earlier_text_and_timing_and_can_be_undone(
     assert "Restored the segment at 00:00:00.000 as it was after the change of" in body
     assert f'id="seg-{segment.pk}"' in body  # the restored row, for the editor
 
-    restore = ScriptEdit.objects.filter(kind="segments").latest("id")
+    restore = ScriptEdit.objects.filter(kind="restore").get()
     assert restore.user == manager and restore.before[0]["target_text"] == "Salut à"
 
     editing.undo(project, by=manager)  # the restore is the manager's last edit

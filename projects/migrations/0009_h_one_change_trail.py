@@ -136,6 +136,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 choices=[
                     ("segments", "Segments"),
+                    ("restore", "Restore of an earlier version"),
                     ("undo", "Undo"),
                     ("redo", "Redo"),
                     ("speakers", "Speakers"),

@@ -19,7 +19,12 @@ PROJECT_FIELDS = (
     "dubformer_project_id",
 )
 # Kinds whose states are segments: each touched segment gets an EditedSegment row (its history).
-SEGMENT_KINDS = (ScriptEdit.Kind.SEGMENTS, ScriptEdit.Kind.UNDO, ScriptEdit.Kind.REDO)
+SEGMENT_KINDS = (
+    ScriptEdit.Kind.SEGMENTS,
+    ScriptEdit.Kind.RESTORE,
+    ScriptEdit.Kind.UNDO,
+    ScriptEdit.Kind.REDO,
+)
 
 
 def record(project, user, kind, label, before, after):

@@ -21,7 +21,8 @@ from ..timecodes import MAX_MS, format_timecode
 from ..wording import counted
 from . import changes, script_summary
 
-UNDO_DEPTH = 100  # edits kept per person and project (the editor promises at least 50)
+UNDO_DEPTH = 100  # edits undo reaches back per person and project (the editor promises at least 50)
+UNDOABLE = (ScriptEdit.Kind.SEGMENTS, ScriptEdit.Kind.RESTORE)
 STATE_FIELDS = ("start_ms", "end_ms", "source_text", "target_text", "speaker_id", "review_status")
 MIN_SEGMENT_MS = 100
 
@@ -70,7 +71,7 @@ def _record(project, user, label, before, after, *, kind=ScriptEdit.Kind.SEGMENT
 def _undoable(project, user):
     """This person's edits that undo may still reach: their newest UNDO_DEPTH segment edits."""
     recent = (
-        ScriptEdit.objects.filter(project=project, user=user, kind=ScriptEdit.Kind.SEGMENTS)
+        ScriptEdit.objects.filter(project=project, user=user, kind__in=UNDOABLE)
         .order_by("-id")
         .values("id")[:UNDO_DEPTH]
     )
@@ -621,9 +622,7 @@ def undo(project, *, by):
 def redo(project, *, by):
     """Redo the edit this person undid last, unless they have made a new edit since."""
     with transaction.atomic():
-        edits = ScriptEdit.objects.select_for_update().filter(
-            project=project, user=by, kind=ScriptEdit.Kind.SEGMENTS
-        )
+        edits = ScriptEdit.objects.select_for_update().filter(project=project, user=by, kind__in=UNDOABLE)
         newest_kept = edits.filter(undone=False).order_by("-id").values_list("id", flat=True).first() or 0
         edit = edits.filter(undone=True, id__gt=newest_kept).order_by("-undone_at", "id").first()
         if edit is None:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -137,4 +138,9 @@ def restore_version(project, segment_pk, edit_pk, which, *, version, by):
     changes["speaker"] = speaker
     when = timezone.localtime(link.edit.created_at)
     label = f"Restored the segment at {format_timecode(wanted['start_ms'])} as it was {which} the change of {when:%Y-%m-%d %H:%M}"
-    return editing.save_segment(project, segment_pk, changes, version=version, by=by, label=label)
+    with transaction.atomic():
+        result = editing.save_segment(project, segment_pk, changes, version=version, by=by, label=label)
+        if result.edit is not None:  # a restore, in the trail and the feeds (undone like any edit)
+            ScriptEdit.objects.filter(pk=result.edit.pk).update(kind=ScriptEdit.Kind.RESTORE)
+            result.edit.kind = ScriptEdit.Kind.RESTORE
+    return result

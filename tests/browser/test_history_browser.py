@@ -22,6 +22,10 @@ def shoot(page, screenshot, name):
         SHOTS.mkdir(exist_ok=True)
         for width in ("desktop", "narrow"):
             shutil.copy(ARTIFACTS / f"{name}-{width}.png", SHOTS / f"{name}-{width}.png")
+        # What a phone shows (a full page of the editor at 390 px is too long to look at).
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=SHOTS / f"{name}-390-screen.png")
+        page.set_viewport_size({"width": 1280, "height": 860})
 
 
 def save_text(page, n, text):
