@@ -364,3 +364,33 @@ def test_a_speakers_records_survive_in_other_projects_feeds_untouched(project, e
     other = ProjectFactory(team=project.team)
     SpeakerFactory(project=other)
     assert feed.project_feed(project).entries == []
+
+
+def test_a_change_made_in_the_admin_is_in_the_trail_too(client, project, speaker):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pass-for-tests")
+    client.force_login(admin)
+    url = reverse("admin:projects_speaker_change", args=[speaker.pk])
+    response = client.post(url, {"project": project.pk, "speaker_id": 1, "name": "Anna B.", "style": "feminine",
+                                 "voice_key": "", "modelslab_voice_id": ""})  # fmt: skip
+    assert response.status_code == 302
+    change = ScriptEdit.objects.get()
+    assert (change.user, change.kind) == (admin, "speakers")
+    assert change.label == "Changed name in the admin: speaker “Anna B. (#1)”"
+    assert (change.before, change.after) == (
+        [{"id": speaker.pk, "name": "Anna"}],
+        [{"id": speaker.pk, "name": "Anna B."}],
+    )
+
+
+def test_the_admin_shows_the_trail_and_projects_without_simple_history(client, project, segment, editor):
+    from django.contrib.auth import get_user_model
+
+    editing.save_segment(project, segment.pk, {"target_text": "Changé."}, version=1, by=editor)
+    client.force_login(
+        get_user_model().objects.create_superuser("root", "root@example.com", "pass-for-tests")
+    )
+    assert client.get(reverse("admin:projects_project_change", args=[project.pk])).status_code == 200
+    trail = client.get(reverse("admin:projects_scriptedit_changelist")).content.decode()
+    assert "Changed the text at 00:00:00.000" in trail
