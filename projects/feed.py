@@ -159,7 +159,8 @@ def _activity_entries(project_ids):
 
 
 register("edits", _edit_entries, describe=_describe_edits)
-register("activity", _activity_entries, describe=lambda entry: _sentence(entry.text))
+# Job events are whole statements ("Re-translation finished"), not a verb after a name.
+register("activity", _activity_entries, describe=lambda entry: f"— {entry.text}")
 
 
 class FeedPage:
@@ -181,7 +182,17 @@ def feed_page(project_ids, page_number, *, per_page=PER_PAGE):
     """The page `page_number` (1 when it is not a page) of the feed of the projects `project_ids`
     (a queryset of project ids, or a list)."""
     page = Paginator(_union(project_ids), per_page).get_page(page_number)
-    rows = [Entry(**row) for row in page.object_list]
+    page.object_list = _resolved([Entry(**row) for row in page.object_list])
+    return FeedPage(page)
+
+
+def latest(project_ids, limit):
+    """The newest `limit` entries (no page count: for a box on another page)."""
+    return _resolved([Entry(**row) for row in _union(project_ids)[:limit]])
+
+
+def _resolved(rows):
+    """The entries with their people, projects and words (two queries, whatever the number)."""
     users = get_user_model().objects.in_bulk({row.user_ref for row in rows if row.user_ref})
     projects = Project.objects.only("title").in_bulk({row.project_ref for row in rows})
     for row in rows:
@@ -189,8 +200,7 @@ def feed_page(project_ids, page_number, *, per_page=PER_PAGE):
         row.project = projects.get(row.project_ref)
         source = _SOURCES.get(row.source)
         row.words = source.describe(row) if source and source.describe else row.text
-    page.object_list = rows
-    return FeedPage(page)
+    return rows
 
 
 def project_feed(project, page_number=1, **options):

@@ -51,7 +51,7 @@ def project_trail(project, *, limit):
     """Who did what, newest first: the project's feed (projects/feed.py), its first `limit` entries."""
     from . import feed
 
-    return feed.project_feed(project, 1, per_page=limit).entries
+    return feed.latest([project.pk], limit)
 
 
 PROJECT_PAGE_ROWS = 20

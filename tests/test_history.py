@@ -270,7 +270,7 @@ def test_the_project_feed_lists_every_step_with_its_person(client, project, segm
     page = html.unescape(client.get(reverse("projects:project-activity", args=[project.pk])).content.decode())
     flat = " ".join(re.sub(r"<[^>]+>", "", page).split())
     steps_newest_first = [
-        "manny asked for: Re-translation",
+        "manny — Asked for: Re-translation",
         "eddie split the segment at 00:00:02.500",
         "manny shifted 1 segment by +500 ms",
         "eddie changed the text at 00:00:00.000",
@@ -394,3 +394,9 @@ def test_the_admin_shows_the_trail_and_projects_without_simple_history(client, p
     assert client.get(reverse("admin:projects_project_change", args=[project.pk])).status_code == 200
     trail = client.get(reverse("admin:projects_scriptedit_changelist")).content.decode()
     assert "Changed the text at 00:00:00.000" in trail
+
+
+def test_someone_in_no_team_sees_an_explanation_on_the_activity_page(client, db):
+    client.force_login(UserFactory(username="loner"))
+    page = client.get(reverse("projects:team-activity")).content.decode()
+    assert "You are not in a team yet" in page

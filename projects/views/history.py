@@ -109,7 +109,7 @@ def team_activity(request):
     roles = access.team_roles(request.user)
     teams = list(Team.objects.filter(pk__in=roles))
     if not teams:
-        raise Http404("You are in no team.")
+        return render(request, "projects/activity.html", {"project": None, "team": None, "feed": None})
     wanted = request.GET.get("team")
     team = next((t for t in teams if t.slug == wanted), None) if wanted else teams[0]
     if team is None:
