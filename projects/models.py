@@ -328,7 +328,8 @@ class ScriptImport(models.Model):
 
 
 class Activity(models.Model):
-    """One line of a project's trail: who did what, when."""
+    """An event of a project that is not a change of its data (a job asked for, finished, stopped): who,
+    what, when. Changes of segments, speakers and settings are ScriptEdit records (see there why)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="activities")
     actor = models.ForeignKey(
