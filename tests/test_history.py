@@ -331,10 +331,11 @@ def test_feeds_cost_the_same_queries_at_10_and_1000_entries(client, team, editor
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url + "?page=2")
         assert response.status_code == 200
-        # session, user, project with role (the team feed: memberships, teams), count, page, people, projects
+        # session, user, project with role (the team feed: memberships, teams), window start, page, people, projects
         assert len(queries) <= 8, "\n".join(q["sql"] for q in queries)
     page = response.content.decode()
-    assert ("Page 2 of" in page) == (count == 1000) and page.count('class="feed-entry') > 1
+    entries = page.count('class="feed-entry')
+    assert (entries, 'rel="next"' in page) == ((30, True) if count == 1000 else (0, False))
 
 
 # --- undo keeps working over the longer trail ------------------------------------------------------------
@@ -400,3 +401,30 @@ def test_someone_in_no_team_sees_an_explanation_on_the_activity_page(client, db)
     client.force_login(UserFactory(username="loner"))
     page = client.get(reverse("projects:team-activity")).content.decode()
     assert "You are not in a team yet" in page
+
+
+@pytest.mark.parametrize("window", [1, 2, 1000])
+def test_a_page_read_through_a_window_of_recent_edits_is_the_same_page(
+    project, editor, manager, monkeypatch, window
+):
+    """Bursts of edits in one minute collapse into one entry: a window too short for the page is
+    widened, never a page with entries missing or cut groups."""
+    base = timezone.now().replace(second=0, microsecond=0) - datetime.timedelta(hours=2)
+    ScriptEdit.objects.bulk_create(
+        ScriptEdit(
+            project=project,
+            user=(editor, manager)[n % 2],
+            label=f"Edit {n}",
+            created_at=base + datetime.timedelta(seconds=7 * n),
+        )  # fmt: skip
+        for n in range(120)
+    )
+    monkeypatch.setattr(feed, "WINDOW_EDITS", window)
+    pages = [
+        [(e.who, e.at, e.changes) for e in feed.project_feed(project, n, per_page=4).entries]
+        for n in (1, 2, 5)
+    ]
+    monkeypatch.setattr(feed, "WINDOW_EDITS", 10**6)
+    assert pages == [[(e.who, e.at, e.changes) for e in feed.project_feed(project, n, per_page=4).entries]
+                     for n in (1, 2, 5)]  # fmt: skip
+    assert all(len(page) == 4 for page in pages)
