@@ -77,7 +77,11 @@ def test_history_lists_the_changes_and_restores_an_earlier_version(page, keynote
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()
 
-    page.goto(f"/projects/{keynote.pk}/activity/")
+    page.goto(f"/projects/{keynote.pk}/")
+    activity = page.get_by_role("region", name="Activity")
+    expect(activity.locator(".feed-entry").first).to_contain_text("elena undid")
+    shoot(page, screenshot, "project-page")
+    activity.get_by_role("link", name="All activity").click()
     expect(page.get_by_role("heading", name="Activity")).to_be_visible()
     expect(page.locator(".feed-entry").first).to_contain_text("elena undid")
     shoot(page, screenshot, "project-activity")
