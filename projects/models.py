@@ -369,8 +369,10 @@ class ScriptEdit(models.Model):
       edit is marked `undone` as before; this record says who put what back, and when).
     - "speakers": {"id", "speaker_id", "name", "style", "voice_key", "modelslab_voice_id"}.
     - "project": {"id", and the settings that changed}.
-    - "script": a whole script replaced (an import, a restored backup): the lists are empty, the old
-      script is kept whole in a ScriptSnapshot.
+    - "script": a whole script replaced (an import, a restored backup, an import from Dubformer): the
+      scripts are kept whole elsewhere, so before is [{"backup": ScriptSnapshot id}] (empty when there
+      was no script) and after names where the new one came from ([{"import": ScriptImport id}],
+      [{"backup": id}], or empty).
     Each segment a "segments", "restore", "undo" or "redo" record touches has a row in EditedSegment."""
 
     class Kind(models.TextChoices):

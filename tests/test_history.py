@@ -428,3 +428,22 @@ def test_a_page_read_through_a_window_of_recent_edits_is_the_same_page(
     assert pages == [[(e.who, e.at, e.changes) for e in feed.project_feed(project, n, per_page=4).entries]
                      for n in (1, 2, 5)]  # fmt: skip
     assert all(len(page) == 4 for page in pages)
+
+
+def test_an_import_and_a_restore_are_recorded_with_their_backups(client, project, segment, manager):
+    from projects.models import ScriptSnapshot
+    from projects.services import scripts
+
+    text = b"WEBVTT\n\n00:01.000 --> 00:02.000\n<v Anna>Hello.\n"
+    staged = scripts.stage_import(project, filename="one.vtt", raw=text, by=manager, max_bytes=10_000)
+    scripts.apply_import(staged, by=manager)
+    client.force_login(manager)
+    imported = ScriptEdit.objects.get(kind="script")
+    backup = ScriptSnapshot.objects.get()
+    assert imported.user == manager
+    assert imported.label == "Imported 1 segment from one.vtt (the previous script is kept as a backup)"
+    assert imported.before == [{"backup": backup.pk}] and list(imported.after[0]) == ["import"]
+    client.post(reverse("projects:backup-restore", args=[project.pk, backup.pk]))
+    restored = ScriptEdit.objects.filter(kind="script").latest("id")
+    assert restored.after == [{"backup": backup.pk}] and restored.before[0]["backup"] != backup.pk
+    assert Segment.objects.get(project=project).target_text == "Bonjour à tous et bienvenue."
