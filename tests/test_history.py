@@ -447,3 +447,12 @@ def test_an_import_and_a_restore_are_recorded_with_their_backups(client, project
     restored = ScriptEdit.objects.filter(kind="script").latest("id")
     assert restored.after == [{"backup": backup.pk}] and restored.before[0]["backup"] != backup.pk
     assert Segment.objects.get(project=project).target_text == "Bonjour à tous et bienvenue."
+
+
+def test_after_a_shift_of_many_segments_a_history_shows_just_that_segments_timing(client, project, editor):
+    segments = make_segments(project, 800)
+    editing.shift_segments(project, delta_ms=250, from_ms=0, by=editor)
+    client.force_login(editor)
+    page = client.get(history_url(segments[400]), headers=HX).content.decode()
+    assert 'Start: <span class="tc"><del>00:13:20.000</del> → <ins>00:13:20.250</ins>' in page
+    assert page.count('class="history-item"') == 1 and "00:13:22.000" not in page
