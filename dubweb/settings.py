@@ -70,7 +70,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_q",
-    "simple_history",
     "axes",
     "projects",
     # The fake Dubformer and ModelsLab APIs; its URLs are only served when PROVIDER_SANDBOX is on.
@@ -88,7 +87,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "projects.middleware.HtmxLoginRedirectMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the sign-in page with the message.
     "axes.middleware.AxesMiddleware",
 ]

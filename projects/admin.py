@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Activity,
     Comment,
+    EditedSegment,
     Membership,
     Project,
+    ScriptEdit,
     ScriptImport,
     ScriptSnapshot,
     Segment,
@@ -15,6 +16,74 @@ from .models import (
     Submission,
     Team,
 )
+from .services import changes, editing
+
+# --- support work in the admin lands in the project's one trail, like the app's own changes -----------
+
+
+def _trail_state(obj):
+    """(kind, state) of a project, speaker or segment for the trail."""
+    if isinstance(obj, Project):
+        return ScriptEdit.Kind.PROJECT, changes.project_settings(obj)
+    if isinstance(obj, Speaker):
+        return ScriptEdit.Kind.SPEAKERS, changes.speaker_state(obj)
+    return ScriptEdit.Kind.SEGMENTS, editing.state(obj)
+
+
+def _record_admin_change(user, obj, before, after, project):
+    kind, _ = _trail_state(obj)
+    if before == after:
+        return
+    if before and after:
+        before, after, names = changes.changed_only(before, after)
+        what = f"Changed {', '.join(names).replace('_', ' ')}"
+    else:
+        what = "Added" if after else "Deleted"
+    label = f"{what} in the admin: {obj._meta.verbose_name} “{obj}”"
+    changes.record(project, user, kind, label, [before] if before else [], [after] if after else [])
+
+
+def _project_of(obj):
+    return obj if isinstance(obj, Project) else obj.project
+
+
+class RecordedInTrail:
+    """A ModelAdmin mixin: every save and delete (inlines and bulk deletes too) is recorded, with the
+    object before and after, by the admin user."""
+
+    def _stored(self, obj):
+        stored = type(obj).objects.filter(pk=obj.pk).first() if obj.pk else None
+        return _trail_state(stored)[1] if stored else None
+
+    def save_model(self, request, obj, form, change):
+        before = self._stored(obj)
+        super().save_model(request, obj, form, change)
+        _record_admin_change(request.user, obj, before, _trail_state(obj)[1], _project_of(obj))
+
+    def delete_model(self, request, obj):
+        before, project = _trail_state(obj)[1], _project_of(obj)
+        super().delete_model(request, obj)
+        if not isinstance(obj, Project):  # a deleted project takes its trail with it
+            _record_admin_change(request.user, obj, before, None, project)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        stored = (
+            {obj.pk: self._stored(obj) for obj in formset.queryset} if formset.queryset is not None else {}
+        )
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            before, project = stored.get(obj.pk), _project_of(obj)
+            obj.delete()
+            _record_admin_change(request.user, obj, before, None, project)
+        for obj in instances:
+            before = stored.get(obj.pk)
+            obj.save()
+            _record_admin_change(request.user, obj, before, _trail_state(obj)[1], _project_of(obj))
+        formset.save_m2m()
 
 
 class MembershipInline(admin.TabularInline):
@@ -64,7 +133,7 @@ class SegmentInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(RecordedInTrail, admin.ModelAdmin):
     list_display = [
         "title",
         "team",
@@ -82,7 +151,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(SimpleHistoryAdmin):
+class SpeakerAdmin(RecordedInTrail, admin.ModelAdmin):
     list_display = ["name", "speaker_id", "project", "style", "voice_key", "modelslab_voice_id"]
     list_filter = ["style", "project__team"]
     search_fields = ["name", "voice_key", "project__title"]
@@ -90,7 +159,7 @@ class SpeakerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(RecordedInTrail, admin.ModelAdmin):
     list_display = ["__str__", "project", "speaker", "short_target", "review_status", "version", "updated_at"]
     list_filter = ["review_status", "project__team"]
     search_fields = ["source_text", "target_text", "project__title"]
@@ -188,3 +257,31 @@ class CommentAdmin(admin.ModelAdmin):
     list_filter = ["resolved_at"]
     search_fields = ["project__title", "body", "author__username"]
     raw_id_fields = ["project", "segment", "submission", "parent", "author", "resolved_by"]
+@admin.register(ScriptEdit)
+class ScriptEditAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: it is written by the app (and by the admin's own saves above)."""
+
+    list_display = ["created_at", "project", "user", "kind", "label", "undone"]
+    list_filter = ["kind", "undone"]
+    search_fields = ["label", "project__title", "user__username"]
+    list_select_related = ["project", "user"]
+    readonly_fields = [
+        "project",
+        "user",
+        "kind",
+        "label",
+        "before",
+        "after",
+        "undone",
+        "undone_at",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(EditedSegment)

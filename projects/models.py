@@ -19,7 +19,6 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from . import languages, video_urls
 
@@ -107,8 +106,6 @@ class Project(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
-
     class Meta:
         ordering = ["-updated_at", "-id"]
         indexes = [models.Index(fields=["team", "-updated_at"])]
@@ -169,8 +166,6 @@ class Speaker(models.Model):
     # How many segments this speaker has, kept on write with the script's counts (script_summary): the
     # project page shows it without reading the script.
     line_count = models.IntegerField(default=0, editable=False)
-
-    history = HistoricalRecords(excluded_fields=["line_count"])
 
     class Meta:
         ordering = ["speaker_id"]
@@ -366,7 +361,8 @@ class ScriptImport(models.Model):
 
 
 class Activity(models.Model):
-    """One line of a project's trail: who did what, when."""
+    """An event of a project that is not a change of its data (a job asked for, finished, stopped): who,
+    what, when. Changes of segments, speakers and settings are ScriptEdit records (see there why)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="activities")
     actor = models.ForeignKey(
@@ -386,26 +382,81 @@ class Activity(models.Model):
 
 
 class ScriptEdit(models.Model):
-    """One edit of a script by one person: the affected segments before and after, so that it can be
-    shown in the trail and undone or redone. States are {"id", "start_ms", "end_ms", "source_text",
-    "target_text", "speaker_id", "review_status"} (speaker_id is the Speaker's pk)."""
+    """One change by one person, with what it changed before and after: THE audit trail of a project.
+
+    Why one trail and which: dubweb had three. `ScriptEdit` (segments before/after, for undo and redo),
+    `Activity` (one line of text per event, no before/after) and django-simple-history (a full copy of a
+    project or speaker on every save, without the segments). Only ScriptEdit could answer "what did this
+    segment say before, and who changed it", and undo already depends on it, so it was extended to
+    speakers and project settings (`kind`) and simple-history was dropped (migration 0009_h copies its
+    rows in here). Activity stays only for what is an event rather than a change of data (a job asked
+    for, finished, stopped): the project and team feeds (projects/feed.py) read both, and anything a
+    later feature adds through the feed's registry.
+
+    `kind` says what `before` and `after` hold, each a list of states:
+    - "segments": {"id", "start_ms", "end_ms", "source_text", "target_text", "speaker_id",
+      "review_status"} (speaker_id is the Speaker's pk); undo and redo replay these, and only these.
+    - "restore": the same states, for a segment put back as it was at an earlier change (its history
+      panel); undone and redone like "segments" edits.
+    - "undo" / "redo": the same states, recorded when a person undoes or redoes a "segments" edit (that
+      edit is marked `undone` as before; this record says who put what back, and when).
+    - "speakers": {"id", "speaker_id", "name", "style", "voice_key", "modelslab_voice_id"}.
+    - "project": {"id", and the settings that changed}.
+    - "script": a whole script replaced (an import, a restored backup, an import from Dubformer): the
+      scripts are kept whole elsewhere, so before is [{"backup": ScriptSnapshot id}] (empty when there
+      was no script) and after names where the new one came from ([{"import": ScriptImport id}],
+      [{"backup": id}], or empty).
+    Each segment a "segments", "restore", "undo" or "redo" record touches has a row in EditedSegment."""
+
+    class Kind(models.TextChoices):
+        SEGMENTS = "segments", "Segments"
+        RESTORE = "restore", "Restore of an earlier version"
+        UNDO = "undo", "Undo"
+        REDO = "redo", "Redo"
+        SPEAKERS = "speakers", "Speakers"
+        PROJECT = "project", "Project settings"
+        SCRIPT = "script", "Whole script"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="edits")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SEGMENTS, db_default="segments")
     label = models.CharField(max_length=200)
     before = models.JSONField(default=list)
     after = models.JSONField(default=list)
     undone = models.BooleanField(default=False)
     # When it was undone: redo takes the edit undone last (if no newer edit has been made since).
     undone_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["project", "user", "-id"])]
+        indexes = [
+            models.Index(fields=["project", "user", "-id"]),
+            # The feeds: newest first, per project.
+            models.Index(fields=["project", "-created_at"], name="scriptedit_project_time"),
+        ]
 
     def __str__(self):
         return self.label
+
+
+class EditedSegment(models.Model):
+    """Which segments a ScriptEdit touched: a segment's history is one index read here.
+
+    A link table rather than a JSON containment query on `before`/`after`: SQLite has no JSON
+    containment lookup (Django refuses `contains` on its JSONField), and on PostgreSQL a GIN index on
+    two JSON columns would cost every save more than this narrow row. `segment_id` is not a foreign key:
+    the history of a segment outlives the segment (a merge or a delete can be undone, or restored)."""
+
+    edit = models.ForeignKey(ScriptEdit, on_delete=models.CASCADE, related_name="segment_links")
+    segment_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["segment_id", "-edit"], name="editedsegment_segment_edit")]
+        constraints = [models.UniqueConstraint(fields=["edit", "segment_id"], name="editedsegment_once")]
+
+    def __str__(self):
+        return f"Segment {self.segment_id} in edit {self.edit_id}"
 
 
 def _new_token():

@@ -5,7 +5,6 @@ from django.db.models.functions import Coalesce, Greatest
 
 from . import access, text_search
 from .models import (
-    Activity,
     Assignment,
     Membership,
     ScriptEdit,
@@ -67,18 +66,10 @@ def project_list(user, *, q="", status="", language="", team="", mine=False):
 
 
 def project_trail(project, *, limit):
-    """Who did what, newest first: project events and script edits together."""
-    events = [
-        {"who": a.actor, "what": a.message, "when": a.created_at}
-        for a in Activity.objects.filter(project=project).select_related("actor")[:limit]
-    ]
-    events += [
-        {"who": e.user, "what": e.label + (" (undone)" if e.undone else ""), "when": e.created_at}
-        for e in ScriptEdit.objects.filter(project=project)
-        .select_related("user")
-        .defer("before", "after")[:limit]
-    ]
-    return sorted(events, key=lambda event: event["when"], reverse=True)[:limit]
+    """Who did what, newest first: the project's feed (projects/feed.py), its first `limit` entries."""
+    from . import feed
+
+    return feed.latest([project.pk], limit)
 
 
 PROJECT_PAGE_ROWS = 20

@@ -5,6 +5,7 @@ from .views import (
     comments,
     credentials,
     editor,
+    history,
     notifications,
     presence,
     project_review,
@@ -128,4 +129,13 @@ urlpatterns += [
     path("teams/<slug:slug>/members/<int:membership_pk>/role/", teams.member_role, name="member-role"),
     path("teams/<slug:slug>/members/<int:membership_pk>/remove/", teams.member_remove, name="member-remove"),
     path("teams/<slug:slug>/members/<int:membership_pk>/unlock/", teams.member_unlock, name="member-unlock"),
+    # History: a segment's changes (restore), the project's and the team's activity.
+    path(
+        "<int:pk>/script/segments/<int:segment_pk>/history/", history.segment_history, name="segment-history"
+    ),
+    path(
+        "<int:pk>/script/segments/<int:segment_pk>/restore/", history.segment_restore, name="segment-restore"
+    ),
+    path("<int:pk>/activity/", history.project_activity, name="project-activity"),
+    path("activity/", history.team_activity, name="team-activity"),
 ]

@@ -133,6 +133,11 @@ RULES = {
     "projects:replace-preview": Rule("GET", "edit_script"),
     "projects:replace-apply": Rule("POST", "edit_script", data={"find": "Line", "replace": "Row"}),
     "projects:presence": Rule("POST", "view"),
+    # History: a segment's changes and restoring one; the project's and the team's activity.
+    "projects:segment-history": Rule("GET", "view"),
+    "projects:segment-restore": Rule("POST", "edit_script"),
+    "projects:project-activity": Rule("GET", "view"),
+    "projects:team-activity": Rule("GET", None, on="own"),
     # Segment review.
     "projects:segments-review": Rule(
         "POST", "review_script", data={"action": "approve", "segments": "SEGMENT"}

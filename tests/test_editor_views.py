@@ -381,7 +381,7 @@ def test_the_project_page_says_who_changed_what(client, editor, viewer, project,
     save(client, segment, field="target_text", target_text="Salut.")
     client.force_login(viewer)
     page = client.get(project.get_absolute_url()).content.decode()
-    assert "eddie" in page and "Changed the text at 00:00:01.000" in page
+    assert "eddie" in page and "changed the text at 00:00:01.000" in page
 
 
 def test_a_speaker_conflict_keeps_my_choice_in_the_menu(client, editor, manager, project, segment):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from projects.models import Activity, Project
+from projects.models import Project, ScriptEdit
 
 from .factories import ProjectFactory, SpeakerFactory, make_segments
 
@@ -135,7 +135,9 @@ def test_manager_creates_a_project(client, manager, team):
     project = Project.objects.get(title="Season finale")
     assert response.url == project.get_absolute_url()
     assert project.team == team and project.created_by == manager and project.video_duration_ms == 2_530_500
-    assert Activity.objects.filter(project=project, verb="create").exists()
+    created = ScriptEdit.objects.get(project=project, kind="project")
+    assert (created.user, created.label, created.before) == (manager, "Created the project", [])
+    assert created.after[0]["title"] == "Season finale"
 
 
 def test_project_form_explains_what_is_wrong(client, manager):
@@ -172,8 +174,10 @@ def test_editing_a_project_records_what_changed(client, owner, project):
     )  # fmt: skip
     project.refresh_from_db()
     assert project.title == "Launch keynote v2" and project.status == "in_review"
-    assert Activity.objects.get(project=project, verb="edit").message == "Changed title, status"
-    assert project.history.count() == 2
+    change = ScriptEdit.objects.get(project=project, kind="project")
+    assert (change.user, change.label) == (owner, "Changed title, status")
+    assert change.before == [{"id": project.pk, "title": "Launch keynote", "status": "draft"}]
+    assert change.after == [{"id": project.pk, "title": "Launch keynote v2", "status": "in_review"}]
 
 
 def test_a_user_without_a_team_sees_an_explanation(client, db):

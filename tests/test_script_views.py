@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from projects.models import Activity, ScriptImport, ScriptSnapshot, Segment, Speaker
+from projects.models import ScriptEdit, ScriptImport, ScriptSnapshot, Segment, Speaker
 
 from .factories import SpeakerFactory, make_segments
 
@@ -37,7 +37,7 @@ def test_import_into_an_empty_project_applies_at_once(client, editor, project):
     assert response.status_code == 302 and response.url == project.get_absolute_url()
     assert script_rows(project)[0] == (800, 3150, "Welcome, everyone, to the launch.", "Anna")
     assert list(project.speakers.values_list("speaker_id", "name")) == [(1, "Anna"), (2, "Ben")]
-    assert Activity.objects.filter(project=project, verb="import").count() == 1
+    assert ScriptEdit.objects.filter(project=project, kind="script", user=editor).count() == 1
     page = client.get(project.get_absolute_url()).content.decode()
     assert "Imported 3 segments and 2 speakers from keynote.vtt." in page
 
@@ -385,7 +385,7 @@ def test_counts_in_messages_are_singular_for_one(client, editor, project):
     upload(client, project, "one.vtt", text)
     page = client.get(project.get_absolute_url()).content.decode()
     assert "Imported 1 segment and 1 speaker from one.vtt." in page
-    assert Activity.objects.get(verb="import").message == "Imported 1 segment from one.vtt"
+    assert ScriptEdit.objects.get(kind="script").label == "Imported 1 segment from one.vtt"
 
 
 # --- Broken subtitle blocks through the page --------------------------------------------------------------

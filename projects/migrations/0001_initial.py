@@ -3,7 +3,6 @@
 import django.db.models.deletion
 import django.utils.timezone
 import projects.models
-import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -70,7 +69,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history's HistoricalChanges: a mixin, no columns (dropped in 0009_h)
         ),
         migrations.CreateModel(
             name='ScriptSnapshot',
@@ -192,7 +191,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history's HistoricalChanges: a mixin, no columns (dropped in 0009_h)
         ),
         migrations.CreateModel(
             name='Activity',

@@ -3,6 +3,8 @@
 Every function owns its transaction, checks what it is given (raising EditError with a message for a
 person), bumps the version of each segment it changes (so a stale save elsewhere is a conflict, not
 an overwrite) and records a ScriptEdit with the segments before and after, which undo and redo replay.
+Those records are also the project's audit trail (see ScriptEdit): they are kept, never pruned; undo
+reaches back UNDO_DEPTH edits per person.
 """
 
 import json
@@ -17,10 +19,11 @@ from django.utils import timezone
 from ..models import Project, ScriptEdit, Segment, Speaker
 from ..timecodes import MAX_MS, format_timecode
 from ..wording import counted
-from . import comments, project_review, script_summary
+from . import changes, comments, project_review, script_summary
 from . import review as review_moves
 
-UNDO_DEPTH = 100  # edits kept per person and project (the editor promises at least 50)
+UNDO_DEPTH = 100  # edits undo reaches back per person and project (the editor promises at least 50)
+UNDOABLE = (ScriptEdit.Kind.SEGMENTS, ScriptEdit.Kind.RESTORE)
 STATE_FIELDS = ("start_ms", "end_ms", "source_text", "target_text", "speaker_id", "review_status")
 MIN_SEGMENT_MS = 100
 
@@ -60,20 +63,22 @@ def state(segment):
     return {"id": segment.pk, **{field: getattr(segment, field) for field in STATE_FIELDS}}
 
 
-def _record(project, user, label, before, after):
+def _record(project, user, label, before, after, *, kind=ScriptEdit.Kind.SEGMENTS):
     """Keep one edit for the trail, undo and redo. An edit makes any edit this person undid before it
     impossible to redo (redo looks only at edits newer than the newest kept one)."""
-    edit = ScriptEdit.objects.create(project=project, user=user, label=label, before=before, after=after)
-    if edit.pk % 20 == 0:
-        _forget_beyond_undo_depth(project, user)
+    edit = changes.record(project, user, kind, label, before, after)
     project_review.script_edited(project, by=user)
     return edit
 
 
-def _forget_beyond_undo_depth(project, user):
-    """Now and then (every 20th edit), drop what is older than the undo depth."""
-    keep = ScriptEdit.objects.filter(project=project, user=user).order_by("-id").values("id")[:UNDO_DEPTH]
-    ScriptEdit.objects.filter(project=project, user=user).exclude(pk__in=Subquery(keep)).delete()
+def _undoable(project, user):
+    """This person's edits that undo may still reach: their newest UNDO_DEPTH segment edits."""
+    recent = (
+        ScriptEdit.objects.filter(project=project, user=user, kind__in=UNDOABLE)
+        .order_by("-id")
+        .values("id")[:UNDO_DEPTH]
+    )
+    return ScriptEdit.objects.filter(pk__in=Subquery(recent), undone=False)
 
 
 def _check_timing(project, start_ms, end_ms, *, number=None):
@@ -102,7 +107,7 @@ def _locked(project, pks):
     return segments
 
 
-def save_segment(project, segment_pk, changes, *, version, by, read=None):
+def save_segment(project, segment_pk, changes, *, version, by, read=None, label=None):
     """Change some of a segment's fields (start_ms, end_ms, target_text, source_text, speaker,
     review_status). `version` is the one the person saw, and `read` ({column: value}, optional) the
     values they saw in the fields they change.
@@ -116,7 +121,7 @@ def save_segment(project, segment_pk, changes, *, version, by, read=None):
     version is still the one read, so two saves can never both win. The segment's stored flags, those
     of the segment after it and the project's counts are updated with it (script_summary). The result's
     `neighbours` (the segments before and after, None at the ends) are for the editor's overlap and gap
-    flags."""
+    flags. `label` names the edit in the trail (by default, what changed)."""
     segment, previous, following = _with_neighbours(project, segment_pk)
     if "speaker" in changes:
         speaker = changes.pop("speaker")
@@ -135,7 +140,7 @@ def save_segment(project, segment_pk, changes, *, version, by, read=None):
         return EditResult(changed=[segment], deleted_ids=[], neighbours=(previous, following))
     segment.updated_at = timezone.now()
     segment.version = version + 1
-    label = _describe_change(before, state(segment))
+    label = label or _describe_change(before, state(segment))
     if review_moves.reopen_after_edit(before, segment):
         changes = {**changes, "review_status": segment.review_status}
         label += " (back to needs review)"
@@ -219,9 +224,14 @@ def _update_and_record(project, segment, changes, version, by, label, before, af
             UPDATE projects_segment SET {assignments}, version = %s, updated_at = %s
             WHERE id = %s AND version = %s RETURNING id
         ){extra_sql}
-        INSERT INTO projects_scriptedit (project_id, user_id, label, before, after, undone, created_at)
-        SELECT %s, %s, %s, %s::jsonb, %s::jsonb, false, %s FROM updated
-        RETURNING id
+        , recorded AS (
+            INSERT INTO projects_scriptedit (project_id, user_id, kind, label, before, after, undone, created_at)
+            SELECT %s, %s, 'segments', %s, %s::jsonb, %s::jsonb, false, %s FROM updated
+            RETURNING id
+        ), linked AS (
+            INSERT INTO projects_editedsegment (edit_id, segment_id) SELECT id, %s FROM recorded
+        )
+        SELECT id FROM recorded
     """  # noqa: S608 (column names come from STATE_FIELDS and the summary's own; every value is a parameter)
     params = [changes[column] for column in columns] + [
         segment.version,
@@ -237,6 +247,7 @@ def _update_and_record(project, segment, changes, version, by, label, before, af
         json.dumps(before),
         json.dumps(after),
         segment.updated_at,
+        segment.pk,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -244,8 +255,6 @@ def _update_and_record(project, segment, changes, version, by, label, before, af
     if row is None:
         return None
     edit = ScriptEdit(pk=row[0], project=project, user=by, label=label, before=before, after=after)
-    if edit.pk % 20 == 0:
-        _forget_beyond_undo_depth(project, by)
     project_review.script_edited(project, by=by)
     return edit
 
@@ -637,18 +646,15 @@ def replace_text(project, pattern, replacement, *, by, **options):
 def undo(project, *, by):
     """Undo this person's last edit in this project, if nobody changed those segments since."""
     with transaction.atomic():
-        edit = (
-            ScriptEdit.objects.select_for_update()
-            .filter(project=project, user=by, undone=False)
-            .order_by("-id")
-            .first()
-        )
+        edit = _undoable(project, by).select_for_update().order_by("-id").first()
         if edit is None:
             raise EditError("Nothing to undo.")
         result = _replay(project, expect=edit.after, restore=edit.before, by=by)
         edit.undone = True
         edit.undone_at = timezone.now()
         edit.save(update_fields=["undone", "undone_at"])
+        # The trail says who put what back, and when (the undone edit itself keeps its place).
+        _record(project, by, f"Undid: {edit.label}"[:200], edit.after, edit.before, kind=ScriptEdit.Kind.UNDO)
     result.edit = edit
     return result
 
@@ -656,7 +662,7 @@ def undo(project, *, by):
 def redo(project, *, by):
     """Redo the edit this person undid last, unless they have made a new edit since."""
     with transaction.atomic():
-        edits = ScriptEdit.objects.select_for_update().filter(project=project, user=by)
+        edits = ScriptEdit.objects.select_for_update().filter(project=project, user=by, kind__in=UNDOABLE)
         newest_kept = edits.filter(undone=False).order_by("-id").values_list("id", flat=True).first() or 0
         edit = edits.filter(undone=True, id__gt=newest_kept).order_by("-undone_at", "id").first()
         if edit is None:
@@ -665,6 +671,7 @@ def redo(project, *, by):
         edit.undone = False
         edit.undone_at = None
         edit.save(update_fields=["undone", "undone_at"])
+        _record(project, by, f"Redid: {edit.label}"[:200], edit.before, edit.after, kind=ScriptEdit.Kind.REDO)
     result.edit = edit
     return result
 
@@ -716,4 +723,4 @@ def _replay(project, *, expect, restore, by=None):
 
 
 def can_undo(project, user):
-    return ScriptEdit.objects.filter(project=project, user=user, undone=False).exists()
+    return _undoable(project, user).exists()

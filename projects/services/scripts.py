@@ -6,9 +6,9 @@ from collections import Counter
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..models import Activity, Project, ScriptImport, ScriptSnapshot, Segment, Speaker
+from ..models import Project, ScriptEdit, ScriptImport, ScriptSnapshot, Segment, Speaker
 from ..wording import counted
-from . import project_review, script_formats, script_summary
+from . import changes, project_review, script_formats, script_summary
 from .script_formats import Problem, Script, ScriptFileError, ScriptSegment, ScriptSpeaker
 
 
@@ -186,19 +186,14 @@ def apply_import(script_import, *, by, skip_broken=False):
             by=by,
             reason=f"Before importing {script_import.filename}",
             drop_unused_speakers=True,
+            label=f"Imported {counted(script_import.segment_count, 'segment')} from {script_import.filename}",
+            backup_note=" (the previous script is kept as a backup)",
+            after=[{"import": script_import.pk}],
         )
         script_import.status = ScriptImport.Status.APPLIED
         script_import.applied_at = timezone.now()
         script_import.snapshot = snapshot
         script_import.save(update_fields=["status", "applied_at", "snapshot", "notices"])
-        Activity.objects.create(
-            project=project,
-            actor=by,
-            verb="import",
-            message=f"Imported {counted(script_import.segment_count, 'segment')} from {script_import.filename}"
-            + (f", skipping {counted(len(skipped), 'broken block')}" if skipped else "")
-            + (" (the previous script is kept as a backup)" if snapshot else ""),
-        )
     return script_import
 
 
@@ -220,18 +215,19 @@ def restore_snapshot(snapshot, *, by):
             by=by,
             reason=f"Before restoring the backup of {timezone.localtime(snapshot.created_at):%Y-%m-%d %H:%M}",
             restore_speakers=True,
-        )
-        Activity.objects.create(
-            project=project,
-            actor=by,
-            verb="restore",
-            message=f"Restored the backup “{snapshot.reason}” ({counted(snapshot.segment_count, 'segment')})",
+            label=f"Restored the backup “{snapshot.reason}” ({counted(snapshot.segment_count, 'segment')})",
+            after=[{"backup": snapshot.pk}],
         )
 
 
-def replace_script(project, script, *, by, reason, restore_speakers=False, drop_unused_speakers=False):
+def replace_script(project, script, *, by, reason, restore_speakers=False, drop_unused_speakers=False,
+                   label=None, after=None, backup_note=""):  # fmt: skip
     """Swap the project's segments for `script`'s in one transaction; returns the backup made of the
     old script, or None when there was nothing to keep.
+
+    Recorded in the trail as one whole-script change named `label`: before, the backup of the old
+    script ({"backup": id}); after, what the caller says the new one came from (`after`). `backup_note`
+    is added to the label when there was an old script to back up.
 
     Speakers are matched to the project's own, by provider speaker id or by name (as the script says),
     so voices already set on a speaker survive a re-import. With `drop_unused_speakers` (an import),
@@ -255,6 +251,15 @@ def replace_script(project, script, *, by, reason, restore_speakers=False, drop_
             Speaker.objects.filter(project=project, segments__isnull=True).delete()
         script_summary.recount(project)  # the stored flags and counts of the new script
         project.touch()
+        changes.record(
+            project,
+            by,
+            ScriptEdit.Kind.SCRIPT,
+            (label or f"Replaced the script with {counted(len(script.segments), 'segment')}")
+            + (backup_note if snapshot else ""),
+            [{"backup": snapshot.pk}] if snapshot else [],
+            after or [],
+        )
         project_review.script_edited(project, by=by)
     return snapshot
 

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_http_methods
 
 from .. import access, selectors
 from ..forms import ProjectFilterForm, ProjectForm, ScriptExportForm, ScriptImportForm
-from ..models import Activity, Team
-from ..services import script_summary
+from ..models import Team
+from ..services import project_settings
 from . import assignments
 from .project_review import review_context
 
@@ -54,12 +54,7 @@ def project_create(request):
     teams = list(Team.objects.filter(pk__in=team_ids))
     form = ProjectForm(request.POST or None, teams=teams)
     if request.method == "POST" and form.is_valid():
-        project = form.save(commit=False)
-        project.created_by = request.user
-        project.save()
-        Activity.objects.create(
-            project=project, actor=request.user, verb="create", message="Created the project"
-        )
+        project = project_settings.create_project(form, by=request.user)
         messages.success(request, f"Project “{project.title}” created. Import a script to start.")
         return redirect(project)
     return render(request, "projects/project_form.html", {"form": form, "project": None})
@@ -71,14 +66,7 @@ def project_edit(request, pk):
     project = access.get_project_for(request.user, pk, "edit_project")
     form = ProjectForm(request.POST or None, instance=project, teams=[project.team])
     if request.method == "POST" and form.is_valid():
-        form.save()
-        if {"target_language", "video_duration_ms"} & set(form.changed_data):
-            script_summary.recount(project)  # the checks' thresholds and the video's end changed
-        if form.changed_data:
-            changed = ", ".join(form.fields[name].label.lower() for name in form.changed_data)
-            Activity.objects.create(
-                project=project, actor=request.user, verb="edit", message=f"Changed {changed}"
-            )
+        project_settings.save_project(project, form, by=request.user)
         messages.success(request, "Project saved.")
         return redirect(project)
     return render(request, "projects/project_form.html", {"form": form, "project": project})

@@ -4,12 +4,13 @@ import json
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import access
-from ..models import Activity, Speaker
+from ..models import Speaker
+from ..services import speakers as speaker_changes
 from ..services import voices
 
 PANEL = "projects/includes/speakers_panel.html#speakers-panel"
@@ -71,11 +72,7 @@ def speaker_create(request, pk):
     form = SpeakerForm(request.POST, instance=speaker)
     if not form.is_valid():
         return _panel(request, project, message=_errors(form), error=True, status=422)
-    speaker.speaker_id = (project.speakers.aggregate(top=Max("speaker_id"))["top"] or 0) + 1
-    form.save()
-    Activity.objects.create(
-        project=project, actor=request.user, verb="speaker", message=f"Added the speaker {speaker.name}"
-    )
+    speaker_changes.create_speaker(project, form, by=request.user)
     return _panel(request, project, message=f"Added {speaker.name}.")
 
 
@@ -87,7 +84,7 @@ def speaker_save(request, pk, speaker_pk):
     form = SpeakerForm(request.POST, instance=speaker)
     if not form.is_valid():
         return _panel(request, project, message=_errors(form), error=True, status=422)
-    form.save()
+    speaker_changes.save_speaker(project, form, by=request.user)
     message = f"Saved {speaker.name}."
     catalogue, catalogue_problem = voices.dubformer_voices(project)
     if not catalogue_problem and voices.unknown_voice_warning(project, speaker.voice_key, catalogue):
@@ -100,12 +97,8 @@ def speaker_save(request, pk, speaker_pk):
 def speaker_delete(request, pk, speaker_pk):
     project = access.get_project_for(request.user, pk, "edit_script")
     speaker = get_object_or_404(Speaker.objects.filter(project=project), pk=speaker_pk)
-    used = speaker.segments.count()
-    if used:
-        message = f"{speaker.name} still speaks {used} segment{'s' if used != 1 else ''}; give them to someone else first."
-        return _panel(request, project, message=message, error=True, status=409)
-    speaker.delete()
-    Activity.objects.create(
-        project=project, actor=request.user, verb="speaker", message=f"Deleted the speaker {speaker.name}"
-    )
+    try:
+        speaker_changes.delete_speaker(project, speaker, by=request.user)
+    except speaker_changes.SpeakerInUse as in_use:
+        return _panel(request, project, message=str(in_use), error=True, status=409)
     return _panel(request, project, message=f"Deleted {speaker.name}.")

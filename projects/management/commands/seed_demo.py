@@ -17,8 +17,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from projects.demo_content import demo_projects
-from projects.models import Activity, Invitation, Membership, Project, ReviewStatus, Role, Segment, Team
-from projects.services import script_summary, scripts
+from projects.models import (
+    Invitation,
+    Membership,
+    Project,
+    ReviewStatus,
+    Role,
+    ScriptEdit,
+    Segment,
+    Team,
+)
+from projects.services import changes, script_summary, scripts
 from projects.services.script_formats import Script, ScriptSegment, ScriptSpeaker
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "dubweb-demo")
@@ -92,7 +101,8 @@ class Command(BaseCommand):
             },
         )
         if created:
-            Activity.objects.create(project=project, actor=by, verb="create", message="Created the project")
+            changes.record(project, by, ScriptEdit.Kind.PROJECT, "Created the project", [],
+                           [changes.project_settings(project)])  # fmt: skip
         if not project.segments.exists():
             scripts.replace_script(project, _script_of(demo), by=by, reason="Demo data")
             _review_some(project, demo.status)
