@@ -257,6 +257,8 @@ class CommentAdmin(admin.ModelAdmin):
     list_filter = ["resolved_at"]
     search_fields = ["project__title", "body", "author__username"]
     raw_id_fields = ["project", "segment", "submission", "parent", "author", "resolved_by"]
+
+
 @admin.register(ScriptEdit)
 class ScriptEditAdmin(admin.ModelAdmin):
     """The audit trail, read-only: it is written by the app (and by the admin's own saves above)."""

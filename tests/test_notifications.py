@@ -7,7 +7,7 @@ from django.urls import reverse
 from projects.models import Notification, NotificationSettings, Submission
 from projects.services import notifications, submissions
 
-from .factories import UserFactory
+from .factories import SegmentFactory, UserFactory
 
 Kind = Notification.Kind
 
@@ -119,3 +119,63 @@ def test_the_list_and_the_count_cost_the_same_at_any_number(
         assert client.get(reverse("projects:notifications")).status_code == 200
     with django_assert_max_num_queries(3):
         assert client.get(reverse("projects:notification-count")).status_code == 200
+
+
+# --- what tells whom ---------------------------------------------------------------------------------
+
+
+def _as(user, project):
+    from projects import access
+
+    return access.get_project_for(user, project.pk)  # the project with the person's role, as views pass it
+
+
+def test_a_mention_tells_the_person_once_and_an_edit_tells_only_the_newly_mentioned(
+    project, editor, reviewer, manager
+):
+    from projects.services import comments
+
+    note = comments.comment_on_project(_as(reviewer, project), "@eddie can you check the intro?", by=reviewer)
+    assert list(Notification.objects.values_list("user__username", "kind")) == [("eddie", "mention")]
+    assert (
+        "rita mentioned you on “Launch keynote”: @eddie can you check the intro?"
+        in Notification.objects.get().text
+    )
+    comments.edit(_as(reviewer, project), note, "@eddie and @manny can you check the intro?", by=reviewer)
+    assert sorted(Notification.objects.values_list("user__username", flat=True)) == ["eddie", "manny"]
+
+
+def test_asking_for_review_tells_the_assigned_reviewer_else_the_teams_reviewers(
+    project, editor, reviewer, manager, speaker
+):
+    from projects.models import Assignment
+    from projects.services import review
+
+    first, second = (
+        SegmentFactory(project=project, speaker=speaker, start_ms=n * 3000, end_ms=n * 3000 + 2000)
+        for n in (0, 1)
+    )
+    review.move(project, "request_review", by=editor, segment_pks=[first.pk])
+    assert list(Notification.objects.values_list("user__username", "kind")) == [("rita", "review_requested")]
+    Notification.objects.all().delete()
+    Assignment.objects.create(project=project, user=manager, task="review")
+    review.move(project, "request_review", by=editor, segment_pks=[second.pk])
+    assert list(Notification.objects.values_list("user__username", flat=True)) == ["manny"]
+
+
+def test_asking_for_changes_tells_the_translator_with_the_reason(project, editor, reviewer, speaker):
+    from projects.services import editing, review
+
+    segment = SegmentFactory(project=project, speaker=speaker, target_text="Bonjour")
+    editing.save_segment(
+        project, segment.pk, {"target_text": "Bonjour à tous"}, version=segment.version, by=editor
+    )
+    review.move(
+        project, "request_changes", by=reviewer, segment_pks=[segment.pk], reason="Too long for the slot"
+    )
+    note = Notification.objects.get()
+    assert (note.user, note.kind) == (
+        editor,
+        "changes_requested",
+    )  # the last to edit it, nobody being assigned
+    assert note.text.endswith("Too long for the slot") and note.url.endswith("?status=changes_requested")

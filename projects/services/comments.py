@@ -15,6 +15,7 @@ from django.utils import timezone
 from .. import access, comment_text
 from ..models import Comment, Membership, Mention, Segment
 from ..timecodes import MAX_MS
+from . import notifications
 
 
 class CommentError(Exception):
@@ -52,6 +53,7 @@ def _store_mentions(comment, project):
     """Mention rows for the @names in the body that are members of the project's team; other @names
     (unknown users, other teams' users, e-mail addresses) stay plain text."""
     names = comment_text.mentioned_names(comment.body)
+    already = set(Mention.objects.filter(comment=comment).values_list("user_id", flat=True))
     Mention.objects.filter(comment=comment).delete()
     if not names:
         return []
@@ -62,6 +64,8 @@ def _store_mentions(comment, project):
         .distinct()
     )
     Mention.objects.bulk_create(Mention(comment=comment, user=user) for user in users)
+    # Told once: an edit of the comment tells only the people it mentions anew.
+    notifications.mentioned(comment, [user for user in users if user.pk not in already], project=project)
     return users
 
 

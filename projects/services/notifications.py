@@ -92,3 +92,87 @@ def job_ended(submission):
         url=f"{reverse('projects:jobs')}?project={submission.project_id}",
         project=submission.project,
     )
+
+
+def _link_for_comment(comment):
+    """Where a notification about `comment` leads: the editor for a segment's, the project page else."""
+    if comment.segment_id:
+        return reverse("projects:editor", args=[comment.project_id])
+    return reverse("projects:detail", args=[comment.project_id])
+
+
+def mentioned(comment, users, *, project):
+    """People newly @mentioned in `comment`."""
+    from ..people import display_name
+
+    author = display_name(comment.author) if comment.author_id else "Someone"
+    excerpt = comment.body.replace("\n", " ")
+    excerpt = excerpt if len(excerpt) <= 90 else excerpt[:89] + "…"
+    notify(
+        users,
+        Kind.MENTION,
+        text=f"{author} mentioned you on “{project.title}”: {excerpt}",
+        url=_link_for_comment(comment),
+        project=project,
+        actor=comment.author,
+    )
+
+
+def review_requested(project, *, by, what):
+    """Ask the people who review `project` (assigned to review it, else the team's reviewers)."""
+    from ..models import Assignment, Membership, Role
+
+    reviewers = [
+        a.user for a in Assignment.objects.filter(project=project, task="review").select_related("user")
+    ]
+    if not reviewers:
+        reviewers = [
+            m.user
+            for m in Membership.objects.filter(team_id=project.team_id, role=Role.REVIEWER).select_related(
+                "user"
+            )
+        ]
+    who = _name(by)
+    notify(
+        reviewers,
+        Kind.REVIEW_REQUESTED,
+        text=f"{who} asks you to review {what} of “{project.title}”",
+        url=reverse("projects:editor", args=[project.pk]) + "?status=needs_review",
+        project=project,
+        actor=by,
+    )
+
+
+def changes_requested(project, segment_ids, *, by, what, reason):
+    """Tell the translators (assigned to translate the project, else whoever last edited those segments)."""
+    from ..models import Assignment, ScriptEdit
+
+    translators = [
+        a.user for a in Assignment.objects.filter(project=project, task="translate").select_related("user")
+    ]
+    if not translators:
+        last_editors = (
+            ScriptEdit.objects.filter(project=project, segment_links__segment_id__in=list(segment_ids)[:500])
+            .exclude(user=None)
+            .exclude(user=by)
+            .values_list("user", flat=True)
+            .distinct()[:20]
+        )
+        from django.contrib.auth import get_user_model
+
+        translators = list(get_user_model().objects.filter(pk__in=list(last_editors)))
+    short = reason if len(reason) <= 90 else reason[:89] + "…"
+    notify(
+        translators,
+        Kind.CHANGES_REQUESTED,
+        text=f"{_name(by)} asks for changes to {what} of “{project.title}”: {short}",
+        url=reverse("projects:editor", args=[project.pk]) + "?status=changes_requested",
+        project=project,
+        actor=by,
+    )
+
+
+def _name(user):
+    from ..people import display_name
+
+    return display_name(user) if user else "Someone"

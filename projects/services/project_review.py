@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from ..models import Activity, Project, ScriptSummary
 from ..wording import counted
-from . import script_summary
+from . import notifications, script_summary
 
 Status = Project.Status
 
@@ -72,6 +72,7 @@ def can_approve(project):
 def submit_for_review(project, *, by):
     if not _move(project, "submit", by=by):
         raise ReviewError(_why_not(project, "submit"))
+    notifications.review_requested(project, by=by, what="the script")
 
 
 def approve_for_dubbing(project, *, by):

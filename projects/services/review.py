@@ -21,7 +21,7 @@ from django.utils import timezone
 from ..models import ReviewStatus, ScriptEdit, Segment
 from ..timecodes import format_timecode
 from ..wording import counted
-from . import script_summary
+from . import notifications, script_summary
 
 Status = ReviewStatus
 MAX_REASON_LENGTH = 2000
@@ -196,6 +196,10 @@ def _move(project, rule, by, segment_pks, seen_versions, only_clean, reason):
         why = f": “{reason[:80]}{'…' if len(reason) > 80 else ''}”" if reason else ""  # the trail says why
         edit = _record(project, by, f"{rule.verb} {what}{why}"[:200], before, after)
         script_summary.bump(project, script_summary.state_deltas(before, after))
+        if rule.to == Status.NEEDS_REVIEW:
+            notifications.review_requested(project, by=by, what=what)
+        elif rule.to == Status.CHANGES_REQUESTED:
+            notifications.changes_requested(project, [s.pk for s in moving], by=by, what=what, reason=reason)
     return ReviewResult(moved=moving, skipped=asked - len(moving), edit=edit)
 
 

@@ -219,4 +219,6 @@ def _seed_assignments(team, users):
     assignments.assign(keynote, users["reviewer"], "review", due_date=today + timedelta(days=5), by=manager)
     other = next((p for p in projects if p != keynote), None)
     if other is not None:
-        assignments.assign(other, users["editor"], "translate", due_date=today - timedelta(days=1), by=manager)
+        assignments.assign(
+            other, users["editor"], "translate", due_date=today - timedelta(days=1), by=manager
+        )
