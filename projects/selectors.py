@@ -154,9 +154,10 @@ _ROW_FIELDS = ("project_id", "start_ms", "end_ms", "source_text", "target_text",
 class EditorFilters:
     """What the editor's find and filter bar asks for, read leniently from a query string."""
 
-    def __init__(self, q="", speaker="", status="", flag="", changed=""):
+    def __init__(self, q="", speaker="", status="", flag="", changed="", comments=""):
         self.q, self.speaker, self.status, self.flag = q, speaker, status, flag
         self.changed = changed  # "push": only segments that differ from the last push (review_selectors)
+        self.comments = comments  # "open": only segments with an open comment thread (a stored count)
 
     @classmethod
     def from_query(cls, query):
@@ -172,18 +173,19 @@ class EditorFilters:
             status=status if status in ReviewStatus.values else "",
             flag=flag if flag in quality.FLAG_KINDS else "",
             changed="push" if query.get("changed") == "push" else "",
+            comments="open" if query.get("comments") == "open" else "",
         )
 
     @property
     def active(self):
-        return bool(self.q or self.speaker or self.status or self.flag or self.changed)
+        return bool(self.q or self.speaker or self.status or self.flag or self.changed or self.comments)
 
     def query_string(self):
         """The filters as a query string, for the next page of matches."""
         from django.utils.http import urlencode
 
         values = {"q": self.q, "speaker": self.speaker, "status": self.status, "flag": self.flag,
-                  "changed": self.changed}  # fmt: skip
+                  "changed": self.changed, "comments": self.comments}  # fmt: skip
         return urlencode({name: value for name, value in values.items() if value})
 
 
@@ -289,6 +291,8 @@ def _filtered_rows(project, filters, after=""):
         segments = segments.filter(review_status=filters.status)
     if filters.flag:
         segments = script_summary.with_flag(segments, filters.flag)
+    if filters.comments:
+        segments = segments.filter(open_comment_count__gt=0)
     if filters.changed:
         from .review_selectors import changed_since_last_push
 

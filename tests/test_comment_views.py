@@ -236,3 +236,35 @@ def test_times_that_are_not_on_a_video_are_refused(client, reviewer, finished_du
     response = client.post(url, {"at": at, "body": "Here."})
     assert response.status_code == 422 and 'role="alert"' in response.content.decode()
     assert not Comment.objects.exists()
+
+
+def test_the_editor_filters_segments_with_open_comments(client, project, editor, reviewer, speaker):
+    from django.urls import reverse
+
+    from projects import access
+    from projects.services import comments
+
+    from .factories import SegmentFactory
+
+    quiet, discussed = (
+        SegmentFactory(project=project, speaker=speaker, start_ms=n * 3000, end_ms=n * 3000 + 2000)
+        for n in (0, 1)
+    )
+    thread = comments.comment_on_segment(
+        access.get_project_for(reviewer, project.pk), discussed, "Too long?", by=reviewer
+    )
+    client.force_login(editor)
+    rows = client.get(
+        reverse("projects:segment-rows", args=[project.pk]),
+        {"comments": "open"},
+        headers={"HX-Request": "true"},
+    )
+    html = rows.content.decode()
+    assert f'id="seg-{discussed.pk}"' in html and f'id="seg-{quiet.pk}"' not in html
+    comments.set_resolved(access.get_project_for(reviewer, project.pk), thread, True, by=reviewer)
+    rows = client.get(
+        reverse("projects:segment-rows", args=[project.pk]),
+        {"comments": "open"},
+        headers={"HX-Request": "true"},
+    )
+    assert f'id="seg-{discussed.pk}"' not in rows.content.decode()
