@@ -88,6 +88,12 @@ def push_preview(request, pk, kind):
         rows = payloads.retranslation_rows(project)
         script_end_ms = max((row[2] for row in rows), default=None)
         context["diff"] = push_diff.since_last_push(project, rows)
+        # right after a push (or while one runs) the comparison is still with the last finished one: say so
+        context["push_running"] = (
+            Submission.objects.filter(project=project, kind=Submission.Kind.RETRANSLATE)
+            .exclude(status__in=Submission.FINISHED)
+            .exists()
+        )
         try:
             payloads.retranslation_request(project, rows=rows)
         except InvalidRequest as invalid:
