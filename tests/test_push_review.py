@@ -63,7 +63,7 @@ def test_without_the_confirmation_nothing_is_sent_and_the_form_says_how_many(
     response = client.post(create_url(script, kind), options, **HTMX)
     assert response.status_code == 409
     body = response.content.decode()
-    assert "2 segments are not approved." in body
+    assert "2 segments are not approved, so nothing was sent." in body and "tick “Send anyway” below" in body
     assert f'<label for="{kind}-send_anyway">Send anyway: 2 segments are not approved</label>' in body
     assert not Submission.objects.exists()
 

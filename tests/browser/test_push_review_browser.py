@@ -108,7 +108,7 @@ def test_unapproved_segments_need_the_managers_confirmation_which_the_job_shows(
     panel, form = open_push_form(page, project)
     expect(form.get_by_text("1 segment is not approved.")).to_be_visible()
     form.get_by_role("button", name="Push re-translation").click()
-    expect(form.get_by_role("alert")).to_contain_text("1 segment is not approved. Approve it first")
+    expect(form.get_by_role("alert")).to_contain_text("1 segment is not approved, so nothing was sent.")
     assert Submission.objects.count() == 2  # nothing queued
 
     confirm = form.get_by_label("Send anyway: 1 segment is not approved")
