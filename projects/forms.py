@@ -72,7 +72,7 @@ class ProjectForm(forms.ModelForm):
         return value
 
     def clean_status(self):
-        """ "Approved" is given only by "Approve for dubbing", which checks that every segment is approved
+        """Only "Approve for dubbing" approves, as it checks that every segment is approved
         (services/project_review.py); the other statuses are the manager's to set here."""
         status = self.cleaned_data.get("status")
         if status == Project.Status.APPROVED and self.instance.status != Project.Status.APPROVED:

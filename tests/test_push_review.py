@@ -63,7 +63,7 @@ def test_without_the_confirmation_nothing_is_sent_and_the_form_says_how_many(
     response = client.post(create_url(script, kind), options, **HTMX)
     assert response.status_code == 409
     body = response.content.decode()
-    assert "2 segments are not approved." in body
+    assert "2 segments are not approved, so nothing was sent." in body and "tick “Send anyway” below" in body
     assert f'<label for="{kind}-send_anyway">Send anyway: 2 segments are not approved</label>' in body
     assert not Submission.objects.exists()
 
@@ -310,8 +310,8 @@ def test_the_push_forms_preview_reads_a_fixed_number_of_times(client, manager, p
                               finished_at=timezone.now())  # fmt: skip
     Segment.objects.filter(project=project).update(target_text="Changé partout")  # every segment changed
     client.force_login(manager)
-    # session + user + project with role + the script's rows + the last push + the provider's last balance
-    with django_assert_max_num_queries(6):
+    # session + user + project with role + the script's rows + the last push + one under way + the last balance
+    with django_assert_max_num_queries(7):
         response = client.get(preview_url(project), **HTMX)
     body = response.content.decode()
     assert f"<strong>{count:,}</strong> text changed" in body
@@ -336,3 +336,11 @@ def test_the_jobs_page_says_who_sent_anyway(client, manager, script):
     client.force_login(manager)
     body = client.get(reverse("projects:jobs")).content.decode()
     assert "(sent anyway by manny: 3 not approved)" in body
+
+
+def test_while_a_push_runs_the_form_says_what_it_compares_with(client, api, manager, script):
+    push(script, manager, api)
+    submissions.queue(script, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
+    client.force_login(manager)
+    body = client.get(preview_url(script), **HTMX).content.decode()
+    assert "A re-translation is under way: this compares with the last one that finished." in body

@@ -77,8 +77,8 @@ def gate_context(project, unapproved):
 @login_required
 @require_GET
 def push_preview(request, pk, kind):
-    """What a push would do now: the script's changes since the last push (re-translation), the approvals,
-    the minutes it costs. Loaded when the push form is opened; a fixed number of queries at any size."""
+    """What a push would do now: the script's changes since the last push (re-translation), what Dubformer
+    would refuse, the minutes it costs. Loaded when the push form is opened; a fixed number of queries."""
     project = access.get_project_for(request.user, pk, "send_to_provider")
     if kind not in (Submission.Kind.RETRANSLATE, Submission.Kind.NEW_DUB):
         raise Http404("No such action.")
@@ -88,6 +88,12 @@ def push_preview(request, pk, kind):
         rows = payloads.retranslation_rows(project)
         script_end_ms = max((row[2] for row in rows), default=None)
         context["diff"] = push_diff.since_last_push(project, rows)
+        # right after a push (or while one runs) the comparison is still with the last finished one: say so
+        context["push_running"] = (
+            Submission.objects.filter(project=project, kind=Submission.Kind.RETRANSLATE)
+            .exclude(status__in=Submission.FINISHED)
+            .exists()
+        )
         try:
             payloads.retranslation_request(project, rows=rows)
         except InvalidRequest as invalid:

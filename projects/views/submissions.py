@@ -134,6 +134,16 @@ def submission_create(request, pk, kind):
         submission = submissions.queue(
             project, kind, options=form.cleaned_data, by=request.user, override_by=override_by
         )
+    except submissions.NotApproved as gate:
+        noun = "segment is" if gate.count == 1 else "segments are"
+        message = (
+            f"{gate.count} {noun} not approved, so nothing was sent. Approve {'it' if gate.count == 1 else 'them'} "
+            "first, or tick “Send anyway” "
+            "below to send it as it is (recorded with your name)."
+            if access.can(project.role, "override_review")
+            else str(gate)
+        )
+        return _action(request, project, kind, forms=forms, message=message, error=True, status=409)
     except submissions.SubmissionError as error:
         return _action(request, project, kind, forms=forms, message=str(error), error=True, status=409)
     return _action(request, project, kind, forms=_forms(project), created=submission,

@@ -108,7 +108,7 @@ def test_unapproved_segments_need_the_managers_confirmation_which_the_job_shows(
     panel, form = open_push_form(page, project)
     expect(form.get_by_text("1 segment is not approved.")).to_be_visible()
     form.get_by_role("button", name="Push re-translation").click()
-    expect(form.get_by_role("alert")).to_contain_text("1 segment is not approved. Approve it first")
+    expect(form.get_by_role("alert")).to_contain_text("1 segment is not approved, so nothing was sent.")
     assert Submission.objects.count() == 2  # nothing queued
 
     confirm = form.get_by_label("Send anyway: 1 segment is not approved")
@@ -119,3 +119,31 @@ def test_unapproved_segments_need_the_managers_confirmation_which_the_job_shows(
     expect(job).to_contain_text("Sent anyway by Marco Rossi: 1 segment was not approved.")
     newest = Submission.objects.order_by("-id").first()
     assert newest.override_by.username == "marco" and newest.override_unapproved == 1
+
+
+def test_a_reviewer_approves_the_project_from_its_page_once_every_segment_is(
+    page, transactional_db, screenshot
+):
+    reviewer = MembershipFactory(user=UserFactory(username="rita"), role=Role.REVIEWER).user
+    project = ProjectFactory(team=reviewer.teams.get(), title="Launch keynote", status="in_review")
+    for n, text in enumerate(LINES[:2]):
+        SegmentFactory(project=project, start_ms=n * 3000, end_ms=n * 3000 + 2000, target_text=text)
+    log_in(page, "rita")
+    page.goto(f"/projects/{project.pk}/")
+    card = page.get_by_role("region", name="Review")
+    expect(card).to_contain_text("2 segments, 2 not approved")
+    card.get_by_role("button", name="Approve for dubbing").click()
+    expect(card.get_by_role("alert")).to_have_text(
+        "2 segments are not approved yet: every segment must be approved before the project is approved for dubbing."
+    )
+    expect(page.locator("#review-card")).to_be_focused()  # the answer is read where the button was
+    approve_all(project)
+    card.get_by_role("button", name="Approve for dubbing").click()
+    expect(card.get_by_role("status")).to_have_text("Approved for dubbing.")
+    expect(page.locator("#project-status")).to_have_text("Approved")  # the page's badge too, without a reload
+    expect(card.get_by_role("button", name="Approve for dubbing")).to_have_count(0)
+    page.reload()  # the page as it now is (the script's figures too: the segments were approved behind its back)
+    expect(page.get_by_role("region", name="Review")).to_contain_text("2 segments, all approved")
+    screenshot(page, "project-review-approved")
+    project.refresh_from_db()
+    assert project.status == "approved"
