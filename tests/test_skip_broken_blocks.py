@@ -4,7 +4,7 @@ skip them and import the rest: the preview lists what is skipped, the applied im
 import pytest
 from django.urls import reverse
 
-from projects.models import Activity, ScriptImport
+from projects.models import ScriptEdit, ScriptImport
 from projects.services import script_formats as sf
 
 from .factories import make_segments
@@ -93,7 +93,7 @@ def test_the_preview_lists_what_is_skipped_and_only_the_skip_button_imports(clie
     applied = ScriptImport.objects.get()
     assert applied.status == ScriptImport.Status.APPLIED
     assert f"Skipped 1 broken block, not imported: {SKIPPED}" in applied.notices
-    assert Activity.objects.get(verb="import").message == (
+    assert ScriptEdit.objects.get(kind=ScriptEdit.Kind.SCRIPT).label == (
         "Imported 2 segments from broken.srt, skipping 1 broken block (the previous script is kept as a backup)"
     )
     page = client.get(project.get_absolute_url()).content.decode()

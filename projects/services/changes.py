@@ -5,6 +5,10 @@ Every write path of segments (services/editing.py), speakers (services/speakers.
 its own transaction, so that a change and its record are stored together or not at all.
 """
 
+import json
+
+from django.db import connection
+
 from ..models import EditedSegment, ScriptEdit
 
 SPEAKER_FIELDS = ("speaker_id", "name", "style", "voice_key", "modelslab_voice_id")
@@ -34,10 +38,31 @@ def record(project, user, kind, label, before, after):
     )
     if kind in SEGMENT_KINDS:
         segment_ids = {item["id"] for item in before} | {item["id"] for item in after}
-        EditedSegment.objects.bulk_create(
-            [EditedSegment(edit=edit, segment_id=pk) for pk in sorted(segment_ids)], batch_size=1000
-        )
+        _link_segments(edit, sorted(segment_ids))
     return edit
+
+
+# One INSERT however many segments an edit touched (a shift of thousands): the ids go in as one array.
+_LINK_SQL = {
+    "postgresql": "INSERT INTO {table} (edit_id, segment_id) SELECT %s, unnest(%s::bigint[])",
+    "sqlite": "INSERT INTO {table} (edit_id, segment_id) SELECT %s, value FROM json_each(%s)",
+}
+
+
+def _link_segments(edit, segment_ids):
+    if not segment_ids:
+        return
+    sql = _LINK_SQL.get(connection.vendor)
+    if sql is None:  # another database: the ORM's batches
+        EditedSegment.objects.bulk_create(
+            [EditedSegment(edit=edit, segment_id=pk) for pk in segment_ids], batch_size=1000
+        )
+        return
+    ids = segment_ids if connection.vendor == "postgresql" else json.dumps(segment_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.format(table=connection.ops.quote_name(EditedSegment._meta.db_table)), [edit.pk, ids]
+        )
 
 
 def speaker_state(speaker):

@@ -8,6 +8,7 @@ unless the person turned that off in their notification settings.
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -119,24 +120,26 @@ def mentioned(comment, users, *, project):
 
 
 def review_requested(project, *, by, what):
-    """Ask the people who review `project` (assigned to review it, else the team's reviewers)."""
-    from ..models import Assignment, Membership, Role
+    """Ask the people who review `project`: those assigned to review it, else the team's reviewers
+    (one query for both)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
 
-    reviewers = [
-        a.user for a in Assignment.objects.filter(project=project, task="review").select_related("user")
-    ]
-    if not reviewers:
-        reviewers = [
-            m.user
-            for m in Membership.objects.filter(team_id=project.team_id, role=Role.REVIEWER).select_related(
-                "user"
-            )
-        ]
-    who = _name(by)
+    from ..models import Assignment, Role
+
+    assigned = Assignment.objects.filter(project=project, task="review", user=OuterRef("pk"))
+    people = list(
+        get_user_model()
+        .objects.filter(memberships__team_id=project.team_id)
+        .annotate(assigned=Exists(assigned))
+        .filter(Q(assigned=True) | Q(memberships__role=Role.REVIEWER))
+        .distinct()
+    )
+    reviewers = [user for user in people if user.assigned] or people
     notify(
         reviewers,
         Kind.REVIEW_REQUESTED,
-        text=f"{who} asks you to review {what} of “{project.title}”",
+        text=f"{_name(by)} asks you to review {what} of “{project.title}”",
         url=reverse("projects:editor", args=[project.pk]) + "?status=needs_review",
         project=project,
         actor=by,

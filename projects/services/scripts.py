@@ -186,7 +186,8 @@ def apply_import(script_import, *, by, skip_broken=False):
             by=by,
             reason=f"Before importing {script_import.filename}",
             drop_unused_speakers=True,
-            label=f"Imported {counted(script_import.segment_count, 'segment')} from {script_import.filename}",
+            label=f"Imported {counted(script_import.segment_count, 'segment')} from {script_import.filename}"
+            + (f", skipping {counted(len(skipped), 'broken block')}" if skipped else ""),
             backup_note=" (the previous script is kept as a backup)",
             after=[{"import": script_import.pk}],
         )
