@@ -423,7 +423,9 @@ def test_a_wait_given_as_a_date_or_a_reset_time_is_read_as_seconds(client, api, 
     api.get(f"{API}/balance", status=429, headers=wait_in_30_s())
     api.get(f"{API}/balance", json={"balance_minutes": 90})
     assert client.balance() == 90.0
-    assert len(sleeps) == 1 and 25 <= sleeps[0] <= 30  # less what passed since the header was written (a busy CI)
+    assert (
+        len(sleeps) == 1 and 25 <= sleeps[0] <= 30
+    )  # less what passed since the header was written (a busy CI)
 
 
 def test_rate_limit_that_persists_is_reported_as_rate_limited(client, api):

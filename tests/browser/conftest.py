@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from ..inflight import wait_until_idle
+
 CHROMIUM = "/usr/bin/chromium"
 # DUBWEB_SCREENSHOTS: .ci/run gives each of its side-by-side suites a folder of its own.
 ARTIFACTS = Path(
@@ -28,6 +30,19 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def _server_idle_before_flush(request):
+    """After a browser test: close what it left open and let the live server finish answering, then
+    flush the database (set up before this fixture, so torn down after it)."""
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+    yield
+    if "browser" in request.fixturenames:
+        for context in list(request.getfixturevalue("browser").contexts):
+            context.close()
+    wait_until_idle()
 
 
 @pytest.fixture(scope="session")

@@ -99,26 +99,22 @@ def test_the_manager_sees_the_changes_since_the_last_push_and_pushes_them(page, 
 
 
 def test_unapproved_segments_need_the_managers_confirmation_which_the_job_shows(page, pushed, screenshot):
-    project, _ = pushed  # the edits are not approved yet (the editor-side review sends edited segments back)
-    project.segments.filter(target_text="Il change tout.").update(review_status="needs_review")
-    from projects.services import script_summary
-
-    script_summary.recount(project)
+    project, _ = pushed  # the edited and the shifted segment went back to needs review (segment review)
     log_in(page, "marco")
     panel, form = open_push_form(page, project)
-    expect(form.get_by_text("1 segment is not approved.")).to_be_visible()
+    expect(form.get_by_text("2 segments are not approved.")).to_be_visible()
     form.get_by_role("button", name="Push re-translation").click()
-    expect(form.get_by_role("alert")).to_contain_text("1 segment is not approved, so nothing was sent.")
+    expect(form.get_by_role("alert")).to_contain_text("2 segments are not approved, so nothing was sent.")
     assert Submission.objects.count() == 2  # nothing queued
 
-    confirm = form.get_by_label("Send anyway: 1 segment is not approved")
+    confirm = form.get_by_label("Send anyway: 2 segments are not approved")
     confirm.check()
     screenshot(page, "push-form-gate")
     form.get_by_role("button", name="Push re-translation").click()
     job = panel.locator(".job").first
-    expect(job).to_contain_text("Sent anyway by Marco Rossi: 1 segment was not approved.")
+    expect(job).to_contain_text("Sent anyway by Marco Rossi: 2 segments were not approved.")
     newest = Submission.objects.order_by("-id").first()
-    assert newest.override_by.username == "marco" and newest.override_unapproved == 1
+    assert newest.override_by.username == "marco" and newest.override_unapproved == 2
 
 
 def test_a_reviewer_approves_the_project_from_its_page_once_every_segment_is(

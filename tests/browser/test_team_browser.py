@@ -121,7 +121,8 @@ def test_someone_in_two_teams_finds_both_and_filters_projects_by_team(page, stud
     red = TeamFactory(name="Red Studio", slug="red")
     MembershipFactory(team=red, user=Membership.objects.get(user__username="eddie").user, role=Role.VIEWER)
     ProjectFactory(team=red, title="Red trailer")
-    log_in(page, "eddie")
+    log_in(page, "eddie")  # lands on My work
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Projects").click()
     expect(page.get_by_role("row", name=re.compile("Launch keynote.*Blue Studio"))).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Red trailer.*Red Studio"))).to_be_visible()
     page.get_by_label("Team").select_option(label="Red Studio")
