@@ -229,3 +229,22 @@ def test_a_line_inserted_after_the_last_row_loaded_is_there_once_when_the_rest_l
     assert ids.count(new) == 1 and len(ids) == len(set(ids))
     assert_in_order_and_chunked(page)
     assert_editor_below(page, f"seg-{far}")
+
+
+def test_find_as_you_type_shows_the_matches_in_a_chunk_and_the_arrows_move_between_them(page, film):
+    log_in(page, "elena")
+    page.goto(f"/projects/{film.pk}/script/")
+    expect(rows(page)).to_have_count(40)
+    page.get_by_label("Find in source and translation").fill("Réplique 12")  # 12 and 120–129
+    expect(rows(page)).to_have_count(11)
+    assert [len(chunk) for chunk in chunks(page)] == [11]
+    matches = sum(chunks(page), [])
+    assert matches == [f"seg-{segment_id(film, n)}" for n in [12, *range(120, 130)]]
+    page.locator(f"#{matches[0]}").click()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator(f"#{matches[1]}")).to_have_class(re.compile("is-current"))
+    assert_editor_below(page, matches[1])
+    page.get_by_label("Find in source and translation").fill("")  # the script again, from its start
+    expect(rows(page).first).to_have_id(f"seg-{segment_id(film, 0)}")
+    expect(rows(page)).not_to_have_count(11)
+    assert_in_order_and_chunked(page)
