@@ -248,3 +248,16 @@ def test_find_as_you_type_shows_the_matches_in_a_chunk_and_the_arrows_move_betwe
     expect(rows(page).first).to_have_id(f"seg-{segment_id(film, 0)}")
     expect(rows(page)).not_to_have_count(11)
     assert_in_order_and_chunked(page)
+
+
+def test_screen_readers_see_the_rows_as_the_lists_items(page, film):
+    log_in(page, "elena")
+    page.goto(f"/projects/{film.pk}/script/")
+    expect(rows(page)).to_have_count(40)
+    tree = page.locator("#segment-list").aria_snapshot().splitlines()
+    assert tree[0].startswith('- list "Segments"')
+    children = [line for line in tree if line.startswith("  - ")]  # the list's own, one level down
+    items = [line for line in children if line.startswith('  - listitem "Segment at')]
+    assert len(items) == 40
+    assert [line for line in children if line not in items] == ["  - status: Loading more segments…"]
+    assert items[0].startswith('  - listitem "Segment at 00:00:00.000"')
