@@ -4,7 +4,8 @@
 
 Starts the app on 127.0.0.1 (a live-server thread over a throwaway SQLite database) with a project of
 N segments, and a STATIC page: the same rows' markup (the same template, the same CSS), all of them in
-one response, with one plain textarea, no script; served by the same server. In Chromium (Playwright,
+one response (one chunk: always on screen, so drawn like plain rows), with one plain textarea, no script;
+served by the same server. In Chromium (Playwright,
 /usr/bin/chromium) it measures, for each size:
 - all rows reachable: from navigation until the last row is in the page and drawn, scrolling to the end
   again and again (the editor loads the rest of the script as it scrolls; the static page has it all);
