@@ -186,7 +186,9 @@ STYLE_LAYOUT_PAINT = ("UpdateLayoutTree", "Layout", "PrePaint", "Paint", "Layeri
 def cpu_per_save(browser, page, project, count, rows_loaded):
     """(all, style + layout + paint): the renderer main thread's CPU ms from Enter to "Saved" on screen,
     per save, over `count` edits under a Chrome trace."""
-    browser.start_tracing(page=page, categories=["toplevel", "devtools.timeline"])
+    browser.start_tracing(
+        page=page, categories=["devtools.timeline", "disabled-by-default-devtools.timeline"]
+    )
     edits(page, project, count, rows_loaded, wording="sous la trace")
     events = json.loads(browser.stop_tracing())["traceEvents"]
     main = {(e["pid"], e["tid"]) for e in events
