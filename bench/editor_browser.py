@@ -4,7 +4,8 @@
 
 Starts the app on 127.0.0.1 (a live-server thread over a throwaway SQLite database) with a project of
 N segments, and a STATIC page: the same rows' markup (the same template, the same CSS), all of them in
-one response, with one plain textarea, no script; served by the same server. In Chromium (Playwright,
+one response (one chunk: always on screen, so drawn like plain rows), with one plain textarea, no script;
+served by the same server. In Chromium (Playwright,
 /usr/bin/chromium) it measures, for each size:
 - all rows reachable: from navigation until the last row is in the page and drawn, scrolling to the end
   again and again (the editor loads the rest of the script as it scrolls; the static page has it all);
@@ -15,9 +16,15 @@ one response, with one plain textarea, no script; served by the same server. In 
   on both pages.
 Prints each figure next to its baseline as a ratio. Targets (issue 9): reachable ≤ 5× the static page,
 edit → saved p95 < 100 ms, keystroke → frame ≤ 2× the static page.
+
+With --cpu-edits N (default 20; 0 skips it) it also edits N rows more under a Chrome trace and prints the
+main thread's CPU time (Chrome's thread clock) from Enter to "Saved" on screen, per save: the whole of it,
+and style + layout + paint. On a machine others are using, wall times measure the scheduler as much as the
+page; CPU time is what the page itself costs.
 """
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -111,13 +118,14 @@ WATCH_SAVE = """(rowId) => {
     document.addEventListener("keydown", function once(event) {
       if (event.key !== "Enter") return;
       down = performance.now();
+      console.timeStamp("save-start");  // marks for a trace (--cpu-edits)
       document.removeEventListener("keydown", once, true);
     }, true);
     const observer = new MutationObserver(() => {
       const state = document.querySelector(`#${rowId} .seg-state`);
       if (down !== null && state && state.textContent === "Saved") {
         observer.disconnect();
-        requestAnimationFrame(() => resolve(performance.now() - down));
+        requestAnimationFrame(() => { console.timeStamp("save-end"); resolve(performance.now() - down); });
       }
     });
     // Rows sit in chunks inside the list: watch the whole subtree.
@@ -134,8 +142,9 @@ def log_in(page, base, username):
     page.wait_for_url("**/projects/")
 
 
-def edits(page, project, count, rows_loaded):
-    """Edit → Saved times (ms) for `count` edits of rows among those loaded."""
+def edits(page, project, count, rows_loaded, wording="pour la mesure"):
+    """Edit → Saved times (ms) for `count` edits of rows among those loaded (each new `wording` makes
+    the edits of a second pass differ from the first's)."""
     ids = page.locator("#segment-list .seg[data-id]").evaluate_all("rows => rows.map(r => r.id)")
     assert len(ids) >= rows_loaded, (len(ids), rows_loaded)
     times = []
@@ -144,11 +153,45 @@ def edits(page, project, count, rows_loaded):
         page.locator(f"#{row_id}").scroll_into_view_if_needed()
         page.locator(f"#{row_id}").click()
         text = page.locator("#ed-text")
-        text.fill(f"Réplique modifiée {n} sur {rows_loaded} pour la mesure.")
+        text.fill(f"Réplique modifiée {n} sur {rows_loaded} {wording}.")
         page.evaluate(WATCH_SAVE, row_id)
         text.press("Control+Enter")
         times.append(page.evaluate("window.saved"))
     return times
+
+
+STYLE_LAYOUT_PAINT = ("UpdateLayoutTree", "Layout", "PrePaint", "Paint", "Layerize")
+
+
+def cpu_per_save(browser, page, project, count, rows_loaded):
+    """(all, style + layout + paint): the renderer main thread's CPU ms from Enter to "Saved" on screen,
+    per save, over `count` edits under a Chrome trace."""
+    browser.start_tracing(
+        page=page, categories=["devtools.timeline", "disabled-by-default-devtools.timeline"]
+    )
+    edits(page, project, count, rows_loaded, wording="sous la trace")
+    events = json.loads(browser.stop_tracing())["traceEvents"]
+    main = {(e["pid"], e["tid"]) for e in events
+            if e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"}  # fmt: skip
+    windows, start = [], None
+    for e in sorted((e for e in events if e.get("name") == "TimeStamp"), key=lambda e: e["ts"]):
+        message = e["args"]["data"].get("message")
+        if message == "save-start":
+            start = e["ts"]
+        elif message == "save-end" and start is not None:
+            windows.append((start, e["ts"]))
+    assert len(windows) == count, (len(windows), count)
+    total = rendering = 0.0
+    for e in events:
+        if (e.get("pid"), e.get("tid")) not in main or e.get("ph") != "X" or "tdur" not in e:
+            continue
+        if not any(low <= e["ts"] <= high for low, high in windows):
+            continue
+        if e["name"] == "RunTask":
+            total += e["tdur"] / 1000
+        elif e["name"] in STYLE_LAYOUT_PAINT:
+            rendering += e["tdur"] / 1000
+    return total / count, rendering / count
 
 
 def keystrokes(page, selector, count):
@@ -187,6 +230,8 @@ def measure(browser, base, project, args, screenshots):
     page.locator("#segment-list .seg[data-id]").first.wait_for()
     first_screen = page.locator("#segment-list .seg[data-id]").count()
     figures["first_saves"] = edits(page, project, args.edits, first_screen)
+    if args.cpu_edits:
+        figures["first_cpu"] = cpu_per_save(browser, page, project, args.cpu_edits, first_screen)
     page.goto(f"{base}/projects/{project.pk}/script/")
     progress("editor, scrolling to the end")
     figures["editor_reach"] = page.evaluate(REACH_END, f"seg-{last.pk}")
@@ -195,6 +240,8 @@ def measure(browser, base, project, args, screenshots):
     figures["controls"] = page.locator("input, select, textarea").count()
     progress("editor, edits with every row loaded")
     figures["all_saves"] = edits(page, project, args.edits, size)
+    if args.cpu_edits:
+        figures["all_cpu"] = cpu_per_save(browser, page, project, args.cpu_edits, size)
     page.locator(f"#seg-{last.pk}").click()
     figures["editor_keys"] = keystrokes(page, "#ed-text", args.keys)
     if screenshots:
@@ -224,6 +271,9 @@ def report(size, f):
     for p in (50, 95):
         line(f"keystroke → next frame p{p}", pct(f["editor_keys"], p), pct(f["static_keys"], p),
              target="(static page)" + ("; ≤ 2×" if p == 95 else ""))  # fmt: skip
+    if "all_cpu" in f:
+        line("CPU per save (main thread)", f["all_cpu"][0], f["first_cpu"][0], target="(first screen only)")
+        line("  of which style/layout/paint", f["all_cpu"][1], f["first_cpu"][1], target="(first screen)")
     print(
         f"  (edit → Saved all loaded: median {statistics.median(f['all_saves']):.0f} ms of {len(f['all_saves'])})"
     )
@@ -234,6 +284,7 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 3000])
     parser.add_argument("--edits", type=int, default=30)
     parser.add_argument("--keys", type=int, default=60)
+    parser.add_argument("--cpu-edits", type=int, default=20, help="edits under a Chrome trace (0: none)")
     parser.add_argument("--screenshots", action="store_true", help="save the editor at the end of the script")
     args = parser.parse_args()
 

@@ -87,6 +87,8 @@ class RowRenderer:
         return mark_safe(self.macros.row(segment, flags, **extra))  # noqa: S308 (Jinja2 escaped every value)
 
     def rows(self, rows):
+        """A batch of rows (the first screen, a batch loaded while scrolling, a filter's page) in one chunk
+        container that the browser skips while it is off screen; no markup when there are no rows."""
         self._learn_reviewers([segment for segment, _ in rows])
         return mark_safe(self.macros.rows(rows))  # noqa: S308 (Jinja2 escaped every value)
 

@@ -538,12 +538,18 @@
         if (!more.isConnected) return false;  // the list was filtered meanwhile
         const template = document.createElement("template");
         template.innerHTML = html;
-        // A row added meanwhile (inserted after the last loaded row) is in the page already: keep that one.
-        template.content.querySelectorAll(".seg[data-id]").forEach((row) => {
-          if (document.getElementById(row.id)) row.remove();
+        // A row already in the page (added or moved there by an edit, after the last row loaded then) is
+        // in this batch too: the page's row takes the batch's place for it, so it is there once, in order.
+        const left = [];
+        template.content.querySelectorAll(".seg[data-id]").forEach((fresh) => {
+          const mine = document.getElementById(fresh.id);
+          if (!mine) return;
+          left.push(mine.parentElement);
+          fresh.replaceWith(mine);
         });
-        template.content.querySelectorAll(`.${CHUNK}`).forEach((chunk) => { if (!chunk.querySelector(".seg[data-id]")) chunk.remove(); });
         more.replaceWith(template.content);
+        left.forEach((chunk) => { if (isChunk(chunk)) dropIfEmpty(chunk); });
+        if (left.length && current && current.isConnected) { keepDrawn(current); if (form) attach(current); }
         renumber();
         watchMore();
         return true;

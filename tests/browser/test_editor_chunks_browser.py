@@ -201,3 +201,63 @@ def test_a_row_whose_start_is_edited_moves_into_its_place_in_another_chunk(page,
     assert_editor_below(page, moving)
     assert page.locator(f"#{moving}").evaluate("row => row.parentElement.classList.contains('has-current')")
     expect(start).to_have_value("00:00:31.000")
+
+
+def test_a_line_inserted_after_the_last_row_loaded_is_there_once_when_the_rest_loads(page, film):
+    """The next batch after the rows loaded also holds the new line: the page shows it once, in order."""
+    far = segment_id(film, 300)
+    Segment.objects.filter(pk=far).update(target_text="Une réplique bien trop longue " * 6)  # a problem
+    log_in(page, "elena")
+    page.route("**/script/rows/?after=*", lambda route: route.abort())  # hold the rest back
+    page.goto(f"/projects/{film.pk}/script/")
+    expect(rows(page)).to_have_count(40)
+    last_loaded = rows(page).last
+    last_loaded.click()
+    page.keyboard.press("Alt+KeyI")
+    expect(rows(page)).to_have_count(41)
+    new = current_id(page)
+    page.unroute("**/script/rows/?after=*")
+    # Next problem loads the rows up to it (the new line's neighbour, with no gap before it, is one too).
+    for _ in range(3):
+        before = current_id(page)
+        page.get_by_role("button", name="Next problem").click()
+        expect(page.locator("#segment-list .seg.is-current")).not_to_have_id(before, timeout=20_000)
+        if current_id(page) == f"seg-{far}":
+            break
+    expect(page.locator(f"#seg-{far}")).to_be_focused()
+    ids = sum(chunks(page), [])
+    assert ids.count(new) == 1 and len(ids) == len(set(ids))
+    assert_in_order_and_chunked(page)
+    assert_editor_below(page, f"seg-{far}")
+
+
+def test_find_as_you_type_shows_the_matches_in_a_chunk_and_the_arrows_move_between_them(page, film):
+    log_in(page, "elena")
+    page.goto(f"/projects/{film.pk}/script/")
+    expect(rows(page)).to_have_count(40)
+    page.get_by_label("Find in source and translation").fill("Réplique 12")  # 12 and 120–129
+    expect(rows(page)).to_have_count(11)
+    assert [len(chunk) for chunk in chunks(page)] == [11]
+    matches = sum(chunks(page), [])
+    assert matches == [f"seg-{segment_id(film, n)}" for n in [12, *range(120, 130)]]
+    page.locator(f"#{matches[0]}").click()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator(f"#{matches[1]}")).to_have_class(re.compile("is-current"))
+    assert_editor_below(page, matches[1])
+    page.get_by_label("Find in source and translation").fill("")  # the script again, from its start
+    expect(rows(page).first).to_have_id(f"seg-{segment_id(film, 0)}")
+    expect(rows(page)).not_to_have_count(11)
+    assert_in_order_and_chunked(page)
+
+
+def test_screen_readers_see_the_rows_as_the_lists_items(page, film):
+    log_in(page, "elena")
+    page.goto(f"/projects/{film.pk}/script/")
+    expect(rows(page)).to_have_count(40)
+    tree = page.locator("#segment-list").aria_snapshot().splitlines()
+    assert tree[0].startswith('- list "Segments"')
+    children = [line for line in tree if line.startswith("  - ")]  # the list's own, one level down
+    items = [line for line in children if line.startswith('  - listitem "Segment at')]
+    assert len(items) == 40
+    assert [line for line in children if line not in items] == ["  - status: Loading more segments…"]
+    assert items[0].startswith('  - listitem "Segment at 00:00:00.000"')
