@@ -218,7 +218,13 @@ def test_a_timeout_on_modelslab_is_not_resent_and_says_what_to_check(live, keyno
     submission.refresh_from_db()
     assert submission.status == Submission.Status.FAILED
     assert "did not answer in time" in submission.error_message
-    time.sleep(1.5)  # let the sandbox finish the slow answer before the test database goes away
+    # The sandbox still makes the job of the slow answer: wait for it (a loaded machine takes longer than
+    # the 1.5 s it sleeps) before the test database goes away, and it stays the only one.
+    deadline = time.monotonic() + 60
+    while not sandbox_models.ModelsLabJob.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(0.5)  # the answer is written after the row
+    assert sandbox_models.ModelsLabJob.objects.count() == 1
 
 
 def test_a_provider_side_error_ends_the_job_with_its_reason(live, keynote):
