@@ -54,7 +54,7 @@ def test_check_again_takes_a_dub_dubweb_had_stopped_following(page, sandboxed, m
     button = card.get_by_role("button", name="Check again")
     button.focus()
     page.keyboard.press("Enter")
-    expect(page.locator(f"#job-{job.pk}")).to_contain_text("Succeeded", timeout=20_000)
+    expect(page.locator(f"#job-{job.pk}")).to_contain_text("Succeeded", timeout=60_000)
     expect(page.locator(f"#job-{job.pk}")).to_contain_text("Finished after dubweb had stopped following it")
     # the answers opened before stay open through the card's refreshes
     expect(page.locator(f"#job-{job.pk}-answers")).to_have_attribute("open", "")
