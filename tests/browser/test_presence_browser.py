@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from projects.models import Segment
 
+from .conftest import leave_quietly
 from .test_editor_browser import field, keynote, open_editor, row, rows  # noqa: F401 (keynote is a fixture)
 
 POLL = 12_000  # the editor asks every 4 s: a change is on screen within two polls
@@ -86,4 +87,5 @@ def test_presence_starts_even_when_its_first_answer_fails(browser, live_server, 
     expect(elena.locator("#presence")).to_contain_text("marco", timeout=POLL)
     assert len(failed) == 1
     for page in pages.values():
+        leave_quietly(page)
         page.context.close()
