@@ -19,7 +19,7 @@ from .. import access, quality, selectors
 from ..forms import SegmentFieldForm, ShiftForm
 from ..models import ReviewStatus, Segment, Speaker
 from ..rows import RowRenderer, editor_urls
-from ..services import editing, script_summary
+from ..services import editing, presence, script_summary
 from ..services.editing import EditError, SegmentGone, StaleVersion
 from ..timecodes import MAX_MS, TimecodeError, parse_timecode
 
@@ -70,6 +70,7 @@ def editor(request, pk):
         "shift_form": ShiftForm(),
         "review_choices": ReviewStatus.choices,
         "flag_kinds": quality.FLAG_KINDS,
+        "presence_poll_seconds": presence.POLL_SECONDS,
         **_rows_context(project, selectors.editor_page(project, request.GET)),
     }
     return render(request, "projects/editor.html", context)

@@ -234,6 +234,10 @@
   });
   document.body.addEventListener("htmx:afterSwap", (event) => {
     placeMarkers(document);
+    // A job's comment form that arrives after its player was paused takes the time it was paused at.
+    document.querySelectorAll(".job video, .job audio").forEach((player) => {
+      if (player.paused && player.currentTime > 0) followPlayer(player);
+    });
     const id = event.detail.target && event.detail.target.id;
     const threads = id ? document.getElementById(id) : null;
     // Only when the focus was lost with the swapped markup (on the page, or on the dialog around it).

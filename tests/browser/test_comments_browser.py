@@ -167,3 +167,26 @@ def test_the_project_discussion_with_a_link_a_reply_and_a_resolved_thread(page, 
     expect(page.locator("#comments-project .comment-count")).to_contain_text("1 open · 2 in all")
     page.locator("#comments-project").scroll_into_view_if_needed()
     shoot(page, "comments-project-discussion")
+
+
+def test_a_pause_before_the_comments_arrive_still_sets_their_time(page, studio):
+    """The reviewer pauses the dub before its comments have loaded (a slow page): the comment form that
+    arrives then takes the time they paused at, not 0:00."""
+    project, dub = studio["project"], studio["dub"]
+    held = []
+    page.route(f"**/jobs/{dub.pk}/comments/", lambda route: held.append(route))
+    log_in(page, "rita")
+    with page.expect_request(f"**/jobs/{dub.pk}/comments/"):
+        page.goto(project.get_absolute_url())
+    job = page.locator(f"#job-{dub.pk}")
+    player = job.locator("video")
+    expect(job.get_by_text("Loading comments…")).to_be_visible()
+    player.evaluate(
+        """v => new Promise(r => {
+            const seek = () => { v.addEventListener("seeked", r, {once: true}); v.currentTime = 12; v.pause(); };
+            v.readyState >= 1 ? seek() : v.addEventListener("loadedmetadata", seek, {once: true});
+        })"""
+    )
+    expect(job.get_by_text("Loading comments…")).to_be_visible()  # still loading when the player paused
+    held[0].continue_()
+    expect(job.get_by_label("At (m:ss)")).to_have_value("0:12")

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from projects.models import Segment
 
+from .conftest import leave_quietly
 from .test_editor_browser import field, keynote, open_editor, row, rows  # noqa: F401 (keynote is a fixture)
 
 POLL = 12_000  # the editor asks every 4 s: a change is on screen within two polls
@@ -59,4 +60,32 @@ def test_others_and_their_changes_arrive_while_typing(browser, live_server, keyn
     expect(row(elena, 1).locator(".seg-state")).to_have_text("Saved")
     assert Segment.objects.get(start_ms=1000).target_text == "Bonjour à toutes et à tous"
     for page in pages.values():
+        page.context.close()
+
+
+def test_presence_starts_even_when_its_first_answer_fails(browser, live_server, keynote):  # noqa: F811
+    """A failed first poll (a restart, a proxy's 502) must not leave the page without presence, the others'
+    changes and the unread count for as long as it stays open: the page keeps asking until it is answered."""
+    pages = {}
+    for username in ("elena", "marco"):
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
+        context.set_default_timeout(POLL)
+        pages[username] = context.new_page()
+    elena, marco = pages["elena"], pages["marco"]
+    failed = []
+
+    def fail_the_first(route):
+        if not failed:
+            failed.append(route.request.url)
+            route.fulfill(status=502, body="Bad gateway")
+        else:
+            route.continue_()
+
+    elena.route("**/script/presence/", fail_the_first)
+    open_editor(marco, keynote, "marco")
+    open_editor(elena, keynote, "elena")
+    expect(elena.locator("#presence")).to_contain_text("marco", timeout=POLL)
+    assert len(failed) == 1
+    for page in pages.values():
+        leave_quietly(page)
         page.context.close()
