@@ -84,7 +84,9 @@ def probe(path, *, timeout_s=60):
     audio = [stream for stream in info.get("streams", []) if stream.get("codec_type") == "audio"]
     if not audio:
         kinds = {stream.get("codec_type") for stream in info.get("streams", [])}
-        raise PeaksError("This video has no audio track." if "video" in kinds else "This file has no audio track.")
+        raise PeaksError(
+            "This video has no audio track." if "video" in kinds else "This file has no audio track."
+        )
     return Probe(
         duration_s=_number(info.get("format", {}).get("duration"), float),
         sample_rate=_number(audio[0].get("sample_rate"), int),

@@ -33,3 +33,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 # Output copies are downloads over HTTP: on in the end-to-end tests (see their `live` fixture) only.
 KEEP_PROVIDER_OUTPUTS = False
+# Waveforms run ffmpeg (and may download): on in their own tests (tests/test_waveforms.py) only.
+COMPUTE_WAVEFORMS = False
