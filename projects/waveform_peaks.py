@@ -75,18 +75,17 @@ def probe(path, *, timeout_s=60):
         )
     except subprocess.TimeoutExpired:
         raise PeaksError(f"Reading the file took longer than {timeout_s:g} s.") from None
-    if done.returncode != 0:
-        logger.info("ffprobe refused %s: %s", path, done.stderr[-500:])
-        raise PeaksError(
-            "The file could not be read as video or audio (it may be truncated or in an unknown format)."
-        )
-    info = json.loads(done.stdout or b"{}")
-    audio = [stream for stream in info.get("streams", []) if stream.get("codec_type") == "audio"]
+    info = json.loads(done.stdout or b"{}") if done.returncode == 0 else {}
+    streams = info.get("streams", [])
+    audio = [stream for stream in streams if stream.get("codec_type") == "audio"]
     if not audio:
-        kinds = {stream.get("codec_type") for stream in info.get("streams", [])}
-        raise PeaksError(
-            "This video has no audio track." if "video" in kinds else "This file has no audio track."
-        )
+        # A damaged file can still list a stray stream: with ffprobe's complaints it is unreadable, not silent.
+        if done.stderr.strip() or not any(stream.get("codec_type") == "video" for stream in streams):
+            logger.info("ffprobe could not read %s: %s", path, done.stderr[-500:])
+            raise PeaksError(
+                "The file could not be read as video or audio (it may be truncated or in an unknown format)."
+            )
+        raise PeaksError("This video has no audio track.")
     return Probe(
         duration_s=_number(info.get("format", {}).get("duration"), float),
         sample_rate=_number(audio[0].get("sample_rate"), int),

@@ -81,6 +81,8 @@ def output_kept(submission):
 
 def compute_again(project):
     """The "Compute again" button: recompute the source video's peaks (after a failure, or to refresh)."""
+    if not settings.COMPUTE_WAVEFORMS:
+        raise WaveformError("Waveforms are turned off on this server (COMPUTE_WAVEFORMS).")
     if not project.source_video_url:
         raise WaveformError("This project has no source video.")
     current = source_waveform(project)

@@ -3,6 +3,7 @@ a static file (ETag, revalidated by the browser, 304 when unchanged) to project 
 
 import gzip
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
@@ -48,7 +49,8 @@ def status_context(project, *, problem=""):
         "waveform": waveform,
         "waveform_stuck": bool(waveform and waveforms.is_stuck(waveform)),
         "waveform_problem": problem,
-        "can_compute_waveform": access.allows(project, "edit_project"),
+        "waveforms_enabled": settings.COMPUTE_WAVEFORMS,
+        "can_compute_waveform": settings.COMPUTE_WAVEFORMS and access.allows(project, "edit_project"),
     }
 
 
