@@ -3,17 +3,20 @@ cannot, recomputes when the video URL changes, and serves them to members like a
 
 import gzip
 import html
+import io
 import shutil
 import struct
 import subprocess
+from pathlib import Path
 
 import pytest
 import responses
+from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 
 from projects import waveform_peaks
-from projects.models import Submission, Waveform
+from projects.models import Project, Submission, Waveform
 from projects.services import submissions, waveforms
 
 pytestmark = pytest.mark.skipif(not shutil.which("ffmpeg"), reason="needs ffmpeg")
@@ -225,9 +228,21 @@ def test_saving_other_settings_does_not_recompute(
 
 
 def test_removing_the_video_removes_its_waveform(computing, project):
-    set_video(project, "/static/tone.mp4")
+    peaks = set_video(project, "/static/tone.mp4").peaks_file
+    assert peaks.storage.exists(peaks.name)
     set_video(project, "")
     assert not Waveform.objects.filter(project=project).exists()
+    assert not peaks.storage.exists(peaks.name)
+
+
+def test_the_demo_keynote_gets_its_waveform(db, computing, settings):
+    settings.STATICFILES_DIRS = [Path(__file__).resolve().parents[1] / "static"]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    keynote = Project.objects.get(source_video_url="/static/demo/keynote.mp4")
+    waveform = waveforms.source_waveform(keynote)
+    assert waveform.status == "ready" and 40_000 < waveform.duration_ms < 50_000
+    assert Waveform.objects.count() == 1  # the other demo projects have no video
 
 
 def test_a_task_overtaken_by_a_newer_request_changes_nothing(computing, project):
@@ -314,6 +329,8 @@ def test_gzip_is_sent_to_browsers_that_take_it_under_its_own_etag(computing, cli
     assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
     assert gzip.decompress(packed.content) == plain.content
     assert packed["ETag"] != plain["ETag"]
+    again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": packed["ETag"]})
+    assert again.status_code == 304
 
 
 def test_a_new_computation_changes_the_etag(computing, client, editor, project):
