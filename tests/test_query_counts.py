@@ -30,8 +30,8 @@ def test_project_page_queries_do_not_grow_with_segments(
     make_segments(project, count, speaker=speakers[0])
     client.force_login(editor)
     # session + user + project with role + team + speakers + first rows + the script's stored counts
-    # + events + edits + backups + imports + who is assigned + the source video's waveform
-    with django_assert_max_num_queries(13):
+    # + events + edits + backups + imports + who is assigned
+    with django_assert_max_num_queries(12):
         response = client.get(project.get_absolute_url())
     assert response.status_code == 200
     body = response.content.decode()

@@ -126,7 +126,7 @@ def test_a_video_without_usable_audio_ends_with_the_reason(
     assert waveform.status == "failed"
     assert waveform.error_message.startswith(message)
     client.force_login(manager)
-    page = client.get(project.get_absolute_url()).content.decode()
+    page = client.get(reverse("projects:waveform-status", args=[project.pk])).content.decode()
     assert "could not be computed" in page and html.escape(message) in page
     assert "Compute again" in page
     answer = client.get(reverse("projects:waveform-peaks", args=[project.pk]))
@@ -297,7 +297,11 @@ def test_compute_again_while_computing_says_so(computing, client, manager, proje
 def test_viewers_see_the_status_without_the_button(computing, client, viewer, project):
     set_video(project, "/static/silent.mp4")
     client.force_login(viewer)
-    page = client.get(project.get_absolute_url()).content.decode()
+    status_url = reverse("projects:waveform-status", args=[project.pk])
+    assert (
+        f'hx-get="{status_url}" hx-trigger="load"' in client.get(project.get_absolute_url()).content.decode()
+    )
+    page = client.get(status_url).content.decode()
     assert "This video has no audio track." in page
     assert "Compute again" not in page
     assert client.post(reverse("projects:waveform-compute", args=[project.pk])).status_code == 403

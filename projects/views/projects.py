@@ -10,7 +10,7 @@ from .. import access, selectors
 from ..forms import ProjectFilterForm, ProjectForm, ScriptExportForm, ScriptImportForm
 from ..models import Team
 from ..services import project_settings
-from . import assignments, waveforms
+from . import assignments
 from .project_review import review_context
 
 PROJECTS_PER_PAGE = 25
@@ -85,7 +85,6 @@ def project_detail(request, pk):
         "export_form": ScriptExportForm(),
         **selectors.project_page(project),
         **assignments.card_context(project),
-        **waveforms.status_context(project),
     }
     script = context["script"]
     context.update(review_context(project, segments=script["segments"], approved=script["approved"]))
