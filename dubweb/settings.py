@@ -280,3 +280,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dubweb <dubweb@localhost>")
 # An invitation link works once, for this many days.
 INVITATION_VALID_DAYS = float(os.environ.get("INVITATION_VALID_DAYS", "7"))
+
+# Waveforms (projects/services/waveforms.py): the worker computes the audio peaks of each project's source
+# video and of each kept provider output once, with ffmpeg. A remote source video is downloaded under the
+# same guarded rules as provider outputs, up to this size; one computation is given up after this long
+# (a download and a computation together stay within the worker's Q_TIMEOUT_S).
+COMPUTE_WAVEFORMS = env_bool("COMPUTE_WAVEFORMS", True)
+WAVEFORM_SOURCE_MAX_BYTES = int(float(os.environ.get("WAVEFORM_SOURCE_MAX_MB", "4096")) * 2**20)
+WAVEFORM_MAX_S = float(os.environ.get("WAVEFORM_MAX_S", "400"))

@@ -824,3 +824,57 @@ class Mention(models.Model):
 
     def __str__(self):
         return f"@{self.user} in comment {self.comment_id}"
+
+
+def _waveform_path(waveform, filename):
+    return f"waveforms/team-{waveform.project.team_id}/project-{waveform.project_id}/{filename}"
+
+
+class Waveform(models.Model):
+    """The audio peaks of one track, computed once by the worker (services/waveforms.py): the project's
+    source video, or a finished job's dubbed video or voice track. `generation` counts the requests, so a
+    task that a newer request overtook cannot overwrite the newer result."""
+
+    class Track(models.TextChoices):
+        SOURCE = "source", "Source video"
+        VIDEO = "video", "Dubbed video"
+        AUDIO = "audio", "Voice track"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be computed"
+        RUNNING = "running", "Computing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="waveforms")
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, null=True, blank=True, related_name="waveforms"
+    )
+    track = models.CharField(max_length=8, choices=Track.choices, default=Track.SOURCE)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    error_message = models.TextField(blank=True)
+    source_url = models.CharField(
+        max_length=1000, blank=True, help_text="What the peaks were computed from (a URL or a stored file)."
+    )
+    generation = models.PositiveIntegerField(default=0)
+    peaks_file = models.FileField(upload_to=_waveform_path, max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    sample_rate = models.PositiveIntegerField(null=True, blank=True, help_text="The source audio's, in Hz.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "track"],
+                condition=Q(submission__isnull=True),
+                name="waveform_one_per_project_track",
+            ),
+            models.UniqueConstraint(
+                fields=["submission", "track"],
+                condition=Q(submission__isnull=False),
+                name="waveform_one_per_output",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_track_display()} waveform of {self.project_id} ({self.status})"

@@ -1,6 +1,6 @@
 """django-q2 entry points: thin; the work and its state are in services.submissions."""
 
-from .services import outputs, submissions
+from .services import outputs, submissions, waveforms
 from .signals import checks_due
 
 
@@ -29,3 +29,8 @@ def email_notifications(notification_ids):
     from .services import notifications
 
     notifications.email(notification_ids)
+
+
+def compute_waveform(waveform_pk, generation):
+    """Compute the audio peaks of a source video or a kept output (one request: its generation)."""
+    waveforms.compute(waveform_pk, generation)

@@ -139,3 +139,16 @@ urlpatterns += [
     path("<int:pk>/activity/", history.project_activity, name="project-activity"),
     path("activity/", history.team_activity, name="team-activity"),
 ]
+
+from .views import waveforms  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/waveform/", waveforms.waveform_status, name="waveform-status"),
+    path("<int:pk>/waveform/compute/", waveforms.waveform_compute, name="waveform-compute"),
+    path("<int:pk>/waveform/peaks.dat", waveforms.source_peaks, name="waveform-peaks"),
+    path(
+        "<int:pk>/jobs/<int:submission_pk>/output/<str:which>/peaks.dat",
+        waveforms.output_peaks,
+        name="output-waveform-peaks",
+    ),
+]

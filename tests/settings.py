@@ -35,3 +35,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 KEEP_PROVIDER_OUTPUTS = False
 # Browser tests wait for the live server to finish what it is answering before the database is flushed.
 MIDDLEWARE = ["tests.inflight.InFlightMiddleware", *MIDDLEWARE]  # noqa: F405
+# Waveforms run ffmpeg (and may download): on in their own tests (tests/test_waveforms.py) only.
+COMPUTE_WAVEFORMS = False

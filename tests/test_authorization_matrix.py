@@ -31,6 +31,7 @@ from projects.models import (
     ScriptImport,
     ScriptSnapshot,
     Submission,
+    Waveform,
 )
 from projects.services import comments, scripts
 
@@ -173,6 +174,11 @@ RULES = {
     "projects:output-copy-retry": Rule("POST", "send_to_provider"),
     "projects:submission-output": Rule("GET", "view", kwargs={"which": "video"}),
     "projects:modelslab-webhook": Rule("POST", None, on="public"),
+    # Waveforms: members read the status and the peaks; recomputing is a project setting's.
+    "projects:waveform-status": Rule("GET", "view"),
+    "projects:waveform-compute": Rule("POST", "edit_project"),
+    "projects:waveform-peaks": Rule("GET", "view"),
+    "projects:output-waveform-peaks": Rule("GET", "view", kwargs={"which": "video"}),
 }
 
 
@@ -236,6 +242,10 @@ def world(team, owner, manager, editor, reviewer, viewer, outsider, project, spe
         created_by=owner,
     )
     job.output_video_file.save("dub.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42"), save=True)
+    for waveform_of in ({"submission": None, "track": "source"}, {"submission": job, "track": "video"}):
+        Waveform.objects.create(project=project, status="ready", **waveform_of).peaks_file.save(
+            "peaks.dat", ContentFile(b"\x01\x00\x00\x00" + bytes(16)), save=True
+        )
     note = Notification.objects.create(user=owner, kind=Notification.Kind.MENTION, text="Rita mentioned you")
     people = {"owner": owner, "manager": manager, "editor": editor, "reviewer": reviewer, "viewer": viewer}
     people |= {"outsider": outsider, "unassigned_editor": unassigned_editor}

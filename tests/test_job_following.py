@@ -190,8 +190,9 @@ def test_no_status_is_saved_outside_the_transition_function():
     for path in [*root.glob("services/*.py"), *root.glob("views/*.py"), root / "tasks.py"]:
         text = path.read_text()
         for needle in ("submission.status = ", "job.status = ", "update(status=", '"status"]'):
-            # job_states.py is the jobs' table of moves; project_review.py the project's own (Project.status)
-            if needle in text and path.name not in ("job_states.py", "project_review.py"):
+            # job_states.py is the jobs' table of moves; project_review.py the project's own (Project.status);
+            # waveforms.py moves Waveform.status (its own conditional updates), never a job's
+            if needle in text and path.name not in ("job_states.py", "project_review.py", "waveforms.py"):
                 offenders.append(f"{path.name}: {needle}")
     assert offenders == []
     # and the worker never saves its whole (stale) copy of a job

@@ -103,6 +103,9 @@ def keep(submission_pk):
     )
     if problems:
         logger.info("submission %s: outputs not copied: %s", submission.pk, submission.output_copy_error)
+    from . import waveforms  # the dub's waveform is drawn from the copy (waveforms imports this module)
+
+    waveforms.output_kept(submission)
     return submission
 
 

@@ -4,7 +4,7 @@ settings before and after (services/changes.py)."""
 from django.db import transaction
 
 from ..models import Project, ScriptEdit
-from . import changes, script_summary
+from . import changes, script_summary, waveforms
 
 
 def create_project(form, *, by):
@@ -15,6 +15,7 @@ def create_project(form, *, by):
         project.save()
         changes.record(project, by, ScriptEdit.Kind.PROJECT, "Created the project",
                        [], [changes.project_settings(project)])  # fmt: skip
+        waveforms.source_changed(project)
     return project
 
 
@@ -33,4 +34,6 @@ def save_project(project, form, *, by):
             labels = [str(form.fields[name].label).lower() for name in names if name in form.fields]
             changes.record(project, by, ScriptEdit.Kind.PROJECT, f"Changed {', '.join(labels) or 'the settings'}",
                            [was], [now])  # fmt: skip
+        if stored.source_video_url != project.source_video_url:
+            waveforms.source_changed(project)
     return project

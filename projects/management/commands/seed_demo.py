@@ -27,7 +27,7 @@ from projects.models import (
     Segment,
     Team,
 )
-from projects.services import changes, script_summary, scripts
+from projects.services import changes, script_summary, scripts, waveforms
 from projects.services.script_formats import Script, ScriptSegment, ScriptSpeaker
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "dubweb-demo")
@@ -106,6 +106,7 @@ class Command(BaseCommand):
         if not project.segments.exists():
             scripts.replace_script(project, _script_of(demo), by=by, reason="Demo data")
             _review_some(project, demo.status)
+        waveforms.source_changed(project)  # the keynote's waveform, computed by the worker once it starts
         return int(created)
 
     def _rival_project(self, team, owner):
