@@ -1,0 +1,180 @@
+"""The editor's timeline in chromium, on the demo keynote: lanes, drag to retime, snapping, undo, nudges."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from projects.models import Role, Segment
+
+from ..factories import MembershipFactory, ProjectFactory, SegmentFactory, SpeakerFactory, UserFactory
+from .conftest import log_in
+
+KEYNOTE = json.loads((Path(__file__).resolve().parents[2] / "projects" / "demo_keynote.json").read_text())
+
+
+@pytest.fixture
+def keynote(transactional_db):
+    """The demo keynote: its video, its two speakers and its lines, timed where they are spoken."""
+    editor = MembershipFactory(user=UserFactory(username="elena"), role=Role.EDITOR).user
+    project = ProjectFactory(
+        team=editor.teams.get(),
+        title="Launch keynote",
+        source_video_url=KEYNOTE["video"],
+        video_duration_ms=KEYNOTE["duration_ms"],
+    )
+    speakers = {}
+    for line in KEYNOTE["lines"]:
+        if line["speaker"] not in speakers:
+            speakers[line["speaker"]] = SpeakerFactory(
+                project=project, speaker_id=len(speakers) + 1, name=line["speaker"], style=line["style"]
+            )
+        SegmentFactory(project=project, start_ms=line["start_ms"], end_ms=line["end_ms"], source_text=line["source"],
+                       target_text=line["target"], speaker=speakers[line["speaker"]])  # fmt: skip
+    return project
+
+
+VIDEO = Path(__file__).resolve().parents[2] / "static" / "demo" / "keynote.mp4"
+
+
+def serve_video_with_ranges(route):
+    """The video as production serves it (WhiteNoise answers Range requests): the test server does not,
+    and Chromium cannot seek a video that comes without them."""
+    data = VIDEO.read_bytes()
+    wanted = route.request.headers.get("range", "")
+    first, _, last = wanted.removeprefix("bytes=").partition("-")
+    if not wanted or not first.isdigit():
+        route.fulfill(status=200, body=data, headers={"content-type": "video/mp4", "accept-ranges": "bytes"})
+        return
+    last = int(last) if last.isdigit() else len(data) - 1
+    headers = {
+        "content-type": "video/mp4",
+        "accept-ranges": "bytes",
+        "content-range": f"bytes {first}-{last}/{len(data)}",
+    }
+    route.fulfill(status=206, body=data[int(first) : last + 1], headers=headers)
+
+
+def open_timeline(page, project):
+    page.route("**/static/demo/keynote.mp4", serve_video_with_ranges)
+    log_in(page, "elena")
+    page.goto(f"/projects/{project.pk}/script/")
+    expect(page.locator("#timeline")).to_have_attribute("data-ready", "true")
+
+
+def segments(project):
+    return list(Segment.objects.filter(project=project).order_by("start_ms"))
+
+
+def region(page, segment):
+    return page.locator(f'#timeline-wave [data-segment="{segment.pk}"]')
+
+
+def ms_per_px(page):
+    return 1000 / float(page.locator("#timeline").get_attribute("data-px-per-sec"))
+
+
+def drag_end(page, segment, dx, *, alt=False):
+    """Press on the segment's end handle, move `dx` pixels, release."""
+    handle = region(page, segment).locator('[part~="region-handle-right"]')
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    if alt:
+        page.keyboard.down("Alt")
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x + dx * step / 10, y)
+    page.mouse.up()
+    if alt:
+        page.keyboard.up("Alt")
+
+
+def row_end(page, segment):
+    return page.locator(f"#seg-{segment.pk}")
+
+
+def test_the_timeline_shows_a_lane_per_speaker_and_every_segment(page, keynote, screenshot):
+    # Under a Content-Security-Policy without 'unsafe-inline' scripts: the timeline needs none.
+    def with_csp(route):
+        response = route.fetch()
+        headers = {**response.headers, "content-security-policy": "script-src 'self'; object-src 'none'"}
+        route.fulfill(response=response, headers=headers)
+
+    page.route("**/script/", with_csp)
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    open_timeline(page, keynote)
+    expect(page.locator("#timeline-lanes li")).to_have_text(["Tom Reyes", "Maya Chen"])
+    expect(page.locator("#timeline-wave [data-segment]")).to_have_count(len(KEYNOTE["lines"]))
+    first, third = segments(keynote)[0], segments(keynote)[2]
+    expect(region(page, first)).to_contain_text("Bonjour à tous")
+    # Tom's lines in the first lane, Maya's in the second.
+    assert region(page, third).bounding_box()["y"] > region(page, first).bounding_box()["y"] + 20
+    expect(page.locator("#timeline-why")).to_have_text(
+        "No waveform yet: the source audio has not been analysed."
+    )
+    assert violations == []
+    screenshot(page, "timeline-keynote")
+
+
+def test_clicking_the_timeline_seeks_the_video_and_the_playhead_follows(page, keynote):
+    open_timeline(page, keynote)
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    ms_per_pixel = ms_per_px(page)
+    wave = page.locator("#timeline-wave")
+    box = wave.bounding_box()
+    # A click at 10 s in Tom's lane, where he says nothing.
+    page.mouse.click(box["x"] + 10_000 / ms_per_pixel, box["y"] + 17)
+    page.wait_for_function("Math.abs(document.getElementById('player').currentTime - 10) < 0.2")
+    page.evaluate("document.getElementById('player').currentTime = 20")
+    expect(page.locator("#playhead")).to_have_text("00:00:20.000")
+
+
+def test_dragging_an_end_retimes_the_segment_by_the_dragged_amount(page, keynote):
+    open_timeline(page, keynote)
+    first = segments(keynote)[0]
+    drag_end(page, first, -40)
+    expected = first.end_ms - 40 * ms_per_px(page)
+    expect(row_end(page, first)).to_have_class(re.compile("seg--saved"))
+    first.refresh_from_db()
+    assert abs(first.end_ms - expected) <= ms_per_px(page) + 1
+    expect(row_end(page, first).locator(".seg-end")).to_contain_text(f"{first.end_ms % 1000:03d}")
+
+
+def test_dragging_an_end_across_the_next_segment_stops_at_it_and_undo_puts_it_back(page, keynote):
+    open_timeline(page, keynote)
+    first, second = segments(keynote)[:2]
+    drag_end(page, first, 200)  # far past the next segment's start
+    expect(page.locator("#timeline-note")).to_contain_text("Saved")
+    first.refresh_from_db()
+    assert first.end_ms == second.start_ms  # snapped to the neighbour, not over it
+    page.get_by_role("button", name="Undo", exact=True).first.click()
+    expect(page.locator("#editor-message")).to_contain_text("Undone")
+    first.refresh_from_db()
+    assert first.end_ms == KEYNOTE["lines"][0]["end_ms"]
+    expect(region(page, first)).to_have_attribute("title", re.compile("00:00:03.694"))
+
+
+def test_the_end_is_nudged_from_the_keyboard(page, keynote):
+    open_timeline(page, keynote)
+    second = segments(keynote)[1]
+    page.locator(f"#seg-{second.pk}").click()  # the current segment
+    page.locator("#timeline").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")  # +10 ms each
+    page.keyboard.press("Shift+ArrowLeft")  # −100 ms
+    expect(page.locator("#timeline-note")).to_contain_text("Saved")
+    second.refresh_from_db()
+    assert second.end_ms == KEYNOTE["lines"][1]["end_ms"] - 70
+    page.keyboard.press("Control+ArrowLeft")  # the start, −10 ms
+    expect(page.locator(f"#seg-{second.pk} .seg-start")).to_contain_text(
+        f"{(second.start_ms - 10) % 1000:03d}"
+    )
