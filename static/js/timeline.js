@@ -25,7 +25,7 @@
   const note = document.getElementById("timeline-note");
   const canEdit = panel.dataset.canEdit === "true";
   const LANE_PX = 34;
-  const SNAP_PX = 8;
+  const SNAP_PX = 6;
   const ZOOM_STEPS = [1, 2, 5, 10, 20, 40, 80, 160, 320, 640];  // px per second (640: ~1.5 ms a pixel)
 
   let ws = null, regionsPlugin = null;
@@ -167,8 +167,6 @@
     // A row removed and not put back (a delete, a merge, someone else's delete): read the script again.
     queueMicrotask(() => { if (gone.some((id) => !rowOf(id))) scheduleRefresh(); });
   }).observe(list, { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
-  // Structural edits (split, merge, insert, delete, undo of one, shift) also say script-changed.
-  document.body.addEventListener("script-changed", () => scheduleRefresh());
 
   // --- the current segment ----------------------------------------------------------------------------------
   function makeCurrent(id, fromTimeline) {
@@ -243,33 +241,41 @@
     targets.forEach((t) => { if (t !== null && Math.abs(t - ms) <= distance) { best = t; distance = Math.abs(t - ms); } });
     return best;
   }
+  // The plugin moves the region by each pointer move's delta from where the region is: after a snap that
+  // would hold the edge at the snap point for good (every small move snaps back). So the pointer's own
+  // position is kept (raw*) and each move is snapped and clamped from it.
   function onRegionUpdate(region, side) {
     const seg = segs.get(region.element && region.element.dataset.segment);
     if (!seg) return;
     if (!dragging || dragging.id !== String(seg.id)) {
-      dragging = { id: String(seg.id), start: seg.start, end: seg.end };
+      dragging = { id: String(seg.id), start: seg.start, end: seg.end, rawStart: seg.start, rawEnd: seg.end, shownStart: seg.start, shownEnd: seg.end };
       makeCurrent(seg.id, true);
     }
+    dragging.rawStart += region.start * 1000 - dragging.shownStart;
+    dragging.rawEnd += region.end * 1000 - dragging.shownEnd;
     const { previous, next } = neighbours(seg);
     const playhead = player ? Math.round(player.currentTime * 1000) : null;
     const low = previous ? previous.end : 0, high = next ? next.start : durationS * 1000;
-    let start = Math.round(region.start * 1000), end = Math.round(region.end * 1000);
     const length = dragging.end - dragging.start;
+    let start = dragging.shownStart, end = dragging.shownEnd;
     if (!side) {  // the whole segment: snap whichever edge is near something, keep the length
-      const snapStart = snapped(start, [low, playhead]), snapEnd = snapped(end, [high, playhead]);
-      if (snapStart !== start) start = snapStart; else if (snapEnd !== end) start = snapEnd - length;
+      start = Math.round(dragging.rawStart);
+      const snapStart = snapped(start, [low, playhead]), snapEnd = snapped(start + length, [high, playhead]);
+      if (snapStart !== start) start = snapStart; else if (snapEnd !== start + length) start = snapEnd - length;
       if (!altHeld) start = Math.min(Math.max(start, low), high - length);
+      start = Math.max(0, Math.min(start, durationS * 1000 - length));
       end = start + length;
     } else if (side === "start") {
-      start = snapped(start, [low, playhead]);
+      start = snapped(Math.round(dragging.rawStart), [low, playhead]);
       if (!altHeld) start = Math.max(start, low);
-      start = Math.min(start, end - 50);
+      start = Math.max(0, Math.min(start, end - 50));
     } else {
-      end = snapped(end, [high, playhead]);
+      end = snapped(Math.round(dragging.rawEnd), [high, playhead]);
       if (!altHeld) end = Math.min(end, high);
-      end = Math.max(end, start + 50);
+      end = Math.min(durationS * 1000, Math.max(end, start + 50));
     }
-    start = Math.max(0, start);
+    dragging.shownStart = start;
+    dragging.shownEnd = end;
     if (Math.abs(region.start * 1000 - start) > 0.5 || Math.abs(region.end * 1000 - end) > 0.5) {
       region.setOptions({ start: start / 1000, end: end / 1000 });
     }
@@ -279,7 +285,7 @@
     const seg = segs.get(region.element && region.element.dataset.segment);
     if (!seg || !dragging) return;
     const before = { start: dragging.start, end: dragging.end };
-    const start = Math.round(region.start * 1000), end = Math.round(region.end * 1000);
+    const start = dragging.shownStart, end = dragging.shownEnd;
     dragging = null;
     if (start === before.start && end === before.end) return;
     seg.start = start; seg.end = end;
@@ -440,8 +446,10 @@
     tell("Loading the timeline…", "info");
     let modules, data;
     try {
-      modules = await Promise.all([panel.dataset.wavesurfer, panel.dataset.regions, panel.dataset.ruler].map((u) => import(u)));
-      data = await fetchJson(panel.dataset.segmentsUrl);
+      [modules, data] = await Promise.all([
+        Promise.all([panel.dataset.wavesurfer, panel.dataset.regions, panel.dataset.ruler].map((u) => import(u))),
+        fetchJson(panel.dataset.segmentsUrl),
+      ]);
     } catch (error) {
       tell("The timeline could not be loaded; the list still works. Reload the page to try again.", "error");
       return;

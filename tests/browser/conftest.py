@@ -55,8 +55,10 @@ def _new_page(browser, live_server, errors):
     return page
 
 
+# The pages ask for transactional_db so that they close before its flush: a request still running then
+# (the editor's timeline loads its data after the page) would lock SQLite's tables and fail the flush.
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, transactional_db):
     errors = []
     page = _new_page(browser, live_server, errors)
     yield page
@@ -65,7 +67,7 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def people(browser, live_server):
+def people(browser, live_server, transactional_db):
     """Several people at once, each signed in in a browser of their own:
     `elena, marco = people("elena", "marco")` gives their pages (closed after the test)."""
     errors, pages = [], []

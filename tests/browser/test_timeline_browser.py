@@ -178,3 +178,59 @@ def test_the_end_is_nudged_from_the_keyboard(page, keynote):
     expect(page.locator(f"#seg-{second.pk} .seg-start")).to_contain_text(
         f"{(second.start_ms - 10) % 1000:03d}"
     )
+
+
+def drag_whole(page, segment, dx):
+    """Press on the middle of the segment, move `dx` pixels, release."""
+    box = region(page, segment).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x + dx * step / 10, y)
+    page.mouse.up()
+
+
+def test_moving_a_whole_segment_keeps_its_length_and_is_one_undo(page, keynote):
+    open_timeline(page, keynote)
+    third = segments(keynote)[2]  # 7.430 – 11.076, half a second from its neighbours
+    page.get_by_role("button", name="Zoom in").click()  # the whole film fits at ~18 px/s: 20, then 40
+    page.get_by_role("button", name="Zoom in").click()
+    expect(page.locator("#timeline-zoom")).to_have_text("40 px/s")  # 25 ms a pixel
+    # Zoomed on the middle of the film, the third line is off the timeline: choosing it in the list
+    # brings it into view.
+    expect(region(page, third)).to_have_count(0)
+    page.locator(f"#seg-{third.pk}").click()
+    expect(region(page, third)).to_be_visible()
+    drag_whole(page, third, 6)
+    expect(page.locator("#editor-message")).to_contain_text("Shifted")
+    moved = Segment.objects.get(pk=third.pk)
+    assert moved.end_ms - moved.start_ms == third.end_ms - third.start_ms
+    assert abs(moved.start_ms - third.start_ms - 6 * ms_per_px(page)) <= ms_per_px(page) + 1
+    page.get_by_role("button", name="Undo", exact=True).first.click()
+    expect(page.locator("#editor-message")).to_contain_text("Undone")
+    moved.refresh_from_db()
+    assert (moved.start_ms, moved.end_ms) == (third.start_ms, third.end_ms)
+
+
+def test_with_alt_an_end_may_overlap_the_next_segment(page, keynote):
+    open_timeline(page, keynote)
+    first, second = segments(keynote)[:2]
+    drag_end(page, first, 60, alt=True)
+    expect(page.locator("#timeline-note")).to_contain_text("Saved")
+    first.refresh_from_db()
+    assert first.end_ms > second.start_ms
+    expect(page.locator(f"#seg-{second.pk} .flags")).to_contain_text("Overlap")
+
+
+def test_a_drop_on_a_segment_someone_else_retimed_shows_the_conflict_and_springs_back(page, keynote):
+    open_timeline(page, keynote)
+    first = segments(keynote)[0]
+    # Meanwhile someone else moved its end (the page still shows the old one).
+    Segment.objects.filter(pk=first.pk).update(end_ms=3500, version=first.version + 1)
+    drag_end(page, first, -20)
+    expect(page.locator(f"#seg-{first.pk} .seg-conflict")).to_contain_text("Someone else changed this segment")
+    expect(page.locator("#timeline-note")).to_contain_text("Someone else changed this segment")
+    first.refresh_from_db()
+    assert first.end_ms == 3500  # theirs kept, nothing of mine saved
+    expect(region(page, first)).to_have_attribute("title", re.compile("00:00:03.500"))
