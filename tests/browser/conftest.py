@@ -52,17 +52,32 @@ def _new_page(browser, live_server, errors):
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
+    in_flight = page.in_flight = set()
+    page.on("request", lambda request: in_flight.add(request))
+    page.on("requestfinished", lambda request: in_flight.discard(request))
+    page.on("requestfailed", lambda request: in_flight.discard(request))
     return page
 
 
-# The pages ask for transactional_db so that they close before its flush: a request still running then
-# (the editor's timeline loads its data after the page) would lock SQLite's tables and fail the flush.
+def _close_when_quiet(page, quiet_ms=500, limit_ms=5000):
+    """Close the page's browser once no request has been running for `quiet_ms` (an answer's delayed
+    refresh, such as the quality summary 400 ms after a save, included): the server must be done with the
+    database before the test's flush, or SQLite's tables are still locked by it."""
+    quiet = waited = 0
+    while quiet < quiet_ms and waited < limit_ms:
+        page.wait_for_timeout(100)
+        waited += 100
+        quiet = 0 if page.in_flight else quiet + 100
+    page.context.close()
+
+
+# The pages ask for transactional_db so that they close before its flush (see _close_when_quiet).
 @pytest.fixture
 def page(browser, live_server, transactional_db):
     errors = []
     page = _new_page(browser, live_server, errors)
     yield page
-    page.context.close()
+    _close_when_quiet(page)
     assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
@@ -80,7 +95,7 @@ def people(browser, live_server, transactional_db):
 
     yield signed_in
     for page in pages:
-        page.context.close()
+        _close_when_quiet(page)
     assert errors == [], f"JavaScript errors on the pages: {errors}"
 
 
