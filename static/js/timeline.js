@@ -112,6 +112,13 @@
     if (label.textContent !== text) label.textContent = text;
     style.borderBottom = problems.length ? `3px solid ${colour(4, 0.9)}` : style.border.split(" ").length ? `1px solid ${colour(index, 0.9)}` : "";
   }
+  // Only the segments near the visible window have a region (a film has thousands): the plugin does work
+  // per region on every scroll, zoom and tick of the playhead. They come and go as the timeline scrolls.
+  function window_() {
+    const px = pxPerSec() || 1, width = ws.getWidth(), left = ws.getScroll();
+    return [((left - width / 2) / px) * 1000, ((left + width * 1.5) / px) * 1000];
+  }
+  const near = (seg, [from, to]) => seg.end >= from && seg.start <= to;
   function addRegion(seg) {
     seg.region = regionsPlugin.addRegion({
       id: `seg-region-${seg.id}`, start: seg.start / 1000, end: seg.end / 1000,
@@ -119,14 +126,39 @@
     });
     paint(seg);
   }
-  function place(seg) {  // the region where the data says
+  function unshow(seg) {
+    if (seg.region) seg.region.remove();
+    seg.region = null;
+  }
+  function place(seg) {  // the region where the data says (or none, far from the visible window)
+    if (!ws) return;
+    if (!near(seg, window_())) { if (!(dragging && dragging.id === String(seg.id))) unshow(seg); return; }
     if (!seg.region) return addRegion(seg);
     seg.region.setOptions({ start: seg.start / 1000, end: seg.end / 1000 });
     paint(seg);
   }
   function dropRegion(seg) {
-    if (seg.region) seg.region.remove();
+    unshow(seg);
     segs.delete(String(seg.id));
+  }
+  let showing = false;
+  function showVisible() {  // once a frame at most
+    if (showing || !ws) return;
+    showing = true;
+    requestAnimationFrame(() => {
+      showing = false;
+      const range = window_();
+      // The first segment that ends after the window's start (segments are in time order; one may be
+      // long, so a few before it are checked too).
+      let low = 0, high = ordered.length;
+      while (low < high) { const mid = (low + high) >> 1; if (ordered[mid].start < range[0]) low = mid + 1; else high = mid; }
+      const wanted = new Set();
+      for (let i = Math.max(0, low - 20); i < ordered.length && ordered[i].start <= range[1]; i += 1) {
+        if (near(ordered[i], range)) wanted.add(ordered[i]);
+      }
+      segs.forEach((seg) => { if (seg.region && !wanted.has(seg) && !(dragging && dragging.id === String(seg.id))) unshow(seg); });
+      wanted.forEach((seg) => { if (!seg.region) addRegion(seg); });
+    });
   }
 
   // --- the rows lead: what a row says is what the timeline shows -------------------------------------------
@@ -150,6 +182,8 @@
   let filtering = false;  // a filter swaps the whole list: its rows going is no deletion
   document.body.addEventListener("htmx:beforeSwap", (event) => { if (event.detail.target === list) filtering = true; });
   document.body.addEventListener("htmx:afterSwap", (event) => { if (event.detail.target === list) filtering = false; });
+  // A speaker added, renamed or removed in the speakers panel: the lanes change.
+  document.body.addEventListener("speakers-changed", () => scheduleRefresh());
   new MutationObserver((records) => {
     if (!ws) return;
     const gone = [];
@@ -434,7 +468,7 @@
     segs.forEach((seg, id) => { if (!fresh.has(id)) dropRegion(seg); });
     fresh.forEach((data, id) => {
       const seg = segs.get(id);
-      if (!seg) { segs.set(id, data); addRegion(data); return; }
+      if (!seg) { segs.set(id, data); place(data); return; }
       if (dragging && dragging.id === id) return;
       Object.assign(seg, data);
       place(seg);
@@ -484,11 +518,12 @@
       waveColor: "#c5cbd6", progressColor: "#aab2c0", cursorColor: "#d9480f", cursorWidth: 2,
       minPxPerSec: startZoom, fillParent: true, autoScroll: true, autoCenter: false,
       interact: true, dragToSeek: false, normalize: true, hideScrollbar: false,
-      plugins: [regionsPlugin, Ruler.create({ height: 18, timeInterval: 1, primaryLabelInterval: 5, style: { fontSize: "11px", color: "#5b6475" } })],
+      plugins: [regionsPlugin, Ruler.create({ height: 18, secondaryLabelOpacity: 0, style: { fontSize: "11px", color: "#5b6475" } })],
     });
     ws.once("ready", () => {
       showZoom();
-      ordered.forEach(addRegion);
+      showVisible();
+      ["scroll", "zoom", "resize", "redraw"].forEach((name) => ws.on(name, showVisible));
       regionsPlugin.on("region-update", onRegionUpdate);
       regionsPlugin.on("region-updated", onRegionUpdated);
       regionsPlugin.on("region-clicked", (region) => {

@@ -4,6 +4,8 @@ Without /usr/bin/chromium the browser tests are skipped, unless DUBWEB_REQUIRE_B
 a missing browser fails them instead."""
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -69,6 +71,13 @@ def _close_when_quiet(page, quiet_ms=500, limit_ms=5000):
         waited += 100
         quiet = 0 if page.in_flight else quiet + 100
     page.context.close()
+    # A request the browser no longer waits for (a beacon as the page goes) may still be served: the
+    # live server answers each in a thread of its own.
+    deadline = time.monotonic() + limit_ms / 1000
+    while time.monotonic() < deadline and any(
+        "process_request_thread" in thread.name for thread in threading.enumerate()
+    ):
+        time.sleep(0.05)
 
 
 # The pages ask for transactional_db so that they close before its flush (see _close_when_quiet).

@@ -199,9 +199,9 @@ def test_moving_a_whole_segment_keeps_its_length_and_is_one_undo(page, keynote):
     expect(page.locator("#timeline-zoom")).to_have_text("40 px/s")  # 25 ms a pixel
     # Zoomed on the middle of the film, the third line is off the timeline: choosing it in the list
     # brings it into view.
-    expect(region(page, third)).to_have_count(0)
+    expect(region(page, third)).not_to_be_in_viewport()
     page.locator(f"#seg-{third.pk}").click()
-    expect(region(page, third)).to_be_visible()
+    expect(region(page, third)).to_be_in_viewport(ratio=1)
     drag_whole(page, third, 6)
     expect(page.locator("#editor-message")).to_contain_text("Shifted")
     moved = Segment.objects.get(pk=third.pk)
