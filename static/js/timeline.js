@@ -378,17 +378,24 @@
     }
     tell(shuttle ? `${shuttle > 0 ? "Playing" : "Rewinding"} ${Math.abs(shuttle)}×` : "Stopped", "info");
   }
+  // Keys on the timeline are the timeline's: editor.js (on the document) does not also see them (its
+  // j/k move between rows); Alt combinations stay the editor's.
   panel.addEventListener("keydown", (event) => {
-    if (event.target.closest("button, input, select")) return;
+    if (event.altKey || event.target.closest("button, input, select")) return;
     const step = event.shiftKey ? 100 : 10;
-    if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
-      event.preventDefault();
-      nudge(event.ctrlKey || event.metaKey ? "start" : "end", event.key === "ArrowLeft" ? -step : step);
-    } else if (event.key === "+" || event.key === "=") { event.preventDefault(); zoomBy(1); }
-    else if (event.key === "-" || event.key === "_") { event.preventDefault(); zoomBy(-1); }
-    else if (event.code === "KeyJ") { event.preventDefault(); setShuttle(shuttle > 0 ? -1 : shuttle - 1 || -1); }
-    else if (event.code === "KeyK") { event.preventDefault(); setShuttle(0); }
-    else if (event.code === "KeyL") { event.preventDefault(); setShuttle(shuttle < 0 ? 1 : shuttle ? shuttle * 2 : 1); }
+    const keys = {
+      ArrowLeft: () => nudge(event.ctrlKey || event.metaKey ? "start" : "end", -step),
+      ArrowRight: () => nudge(event.ctrlKey || event.metaKey ? "start" : "end", step),
+      "+": () => zoomBy(1), "=": () => zoomBy(1), "-": () => zoomBy(-1), "_": () => zoomBy(-1),
+      KeyJ: () => setShuttle(shuttle > 0 ? -1 : shuttle - 1 || -1),
+      KeyK: () => setShuttle(0),
+      KeyL: () => setShuttle(shuttle < 0 ? 1 : shuttle ? shuttle * 2 : 1),
+    };
+    const action = keys[event.key] || (!event.ctrlKey && !event.metaKey && keys[event.code]);
+    if (!action || event.key === "?") return;
+    event.preventDefault();
+    event.stopPropagation();
+    action();
   });
   if (player) player.addEventListener("pause", () => { if (shuttle > 0) { shuttle = 0; player.playbackRate = 1; } });
 

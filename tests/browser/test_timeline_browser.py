@@ -229,8 +229,28 @@ def test_a_drop_on_a_segment_someone_else_retimed_shows_the_conflict_and_springs
     # Meanwhile someone else moved its end (the page still shows the old one).
     Segment.objects.filter(pk=first.pk).update(end_ms=3500, version=first.version + 1)
     drag_end(page, first, -20)
-    expect(page.locator(f"#seg-{first.pk} .seg-conflict")).to_contain_text("Someone else changed this segment")
+    expect(page.locator(f"#seg-{first.pk} .seg-conflict")).to_contain_text(
+        "Someone else changed this segment"
+    )
     expect(page.locator("#timeline-note")).to_contain_text("Someone else changed this segment")
     first.refresh_from_db()
     assert first.end_ms == 3500  # theirs kept, nothing of mine saved
     expect(region(page, first)).to_have_attribute("title", re.compile("00:00:03.500"))
+
+
+def test_j_k_l_on_the_timeline_play_and_stop_the_video_without_moving_in_the_list(page, keynote):
+    open_timeline(page, keynote)
+    first = segments(keynote)[0]
+    page.locator(f"#seg-{first.pk}").click()
+    page.evaluate("document.getElementById('player').muted = true")
+    page.locator("#timeline").focus()
+    page.keyboard.press("l")
+    page.wait_for_function("!document.getElementById('player').paused")
+    page.keyboard.press("l")  # again: faster
+    page.wait_for_function("document.getElementById('player').playbackRate === 2")
+    page.keyboard.press("k")
+    page.wait_for_function("document.getElementById('player').paused")
+    expect(page.locator("#timeline-note")).to_have_text("Stopped")
+    expect(page.locator(f"#seg-{first.pk}")).to_have_class(
+        re.compile("is-current")
+    )  # k is not "previous row" here
