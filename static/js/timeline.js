@@ -222,7 +222,7 @@
     if (from < left || to > left + width) ws.setScroll(Math.max(0, from - width / 3));
   }
   // Make the row current in the list (loading rows until it is there: a long script loads in chunks).
-  async function selectRow(id) {
+  async function selectRow(id, show) {
     let row = rowOf(id);
     for (let tries = 0; !row && tries < 200; tries += 1) {
       const more = list.querySelector(".seg-more[data-next]");
@@ -231,7 +231,10 @@
       await new Promise((resolve) => setTimeout(resolve, 60));
       row = rowOf(id);
     }
-    if (row) row.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+    if (row) {
+      row.dispatchEvent(new MouseEvent("click", { bubbles: true }));  // editor.js makes it the current row
+      if (show) row.scrollIntoView({ block: "nearest" });  // (not after a drop: the timeline would go)
+    }
     return row;
   }
 
@@ -245,7 +248,7 @@
       htmx.ajax("POST", panel.dataset.shiftUrl, {
         source: editor, swap: "none",
         values: { delta_ms: start - before.start, scope: "selected", from_ms: "", segments: seg.id },
-      });
+      }).finally(() => backToRow(seg));
       return;
     }
     const field = start !== before.start ? "start" : "end";
@@ -256,7 +259,13 @@
     htmx.ajax("POST", saveUrl(seg.id), {
       source: row, target: row, swap: "outerHTML",
       values: { field, [field]: timecode(value), version: row.dataset.version, was: timecode(was) },
-    });
+    }).finally(() => backToRow(seg));
+  }
+  // After the answer, the row says where the segment is: saved, refused (the stored timing: the region
+  // springs back), or no answer at all (the server unreachable, a 403: the row as it was).
+  function backToRow(seg) {
+    const row = rowOf(seg.id);
+    if (row) fromRow(row);
   }
   // A refused save answers the row with its stored timing: the region springs back; say why here too.
   document.body.addEventListener("htmx:afterSettle", (event) => {
@@ -525,7 +534,7 @@
       waveColor: "#c5cbd6", progressColor: "#aab2c0", cursorColor: "#d9480f", cursorWidth: 2,
       minPxPerSec: startZoom, fillParent: true, autoScroll: true, autoCenter: false,
       interact: true, dragToSeek: false, normalize: true, hideScrollbar: false,
-      plugins: [regionsPlugin, Ruler.create({ height: 18, secondaryLabelOpacity: 0, style: { fontSize: "11px", color: "#5b6475" } })],
+      plugins: [regionsPlugin, Ruler.create({ height: 18, secondaryLabelOpacity: 0.75, style: { fontSize: "11px", color: "#5b6475" } })],
     });
     ws.once("ready", () => {
       showZoom();
@@ -535,7 +544,7 @@
       regionsPlugin.on("region-updated", onRegionUpdated);
       regionsPlugin.on("region-clicked", (region) => {
         const id = region.element && region.element.dataset.segment;
-        if (id) { makeCurrent(id, true); selectRow(id); }
+        if (id) { makeCurrent(id, true); selectRow(id, true); }
       });
       const current = list.querySelector(".seg.is-current");
       if (current) makeCurrent(current.dataset.id, false);
