@@ -248,7 +248,7 @@
       htmx.ajax("POST", panel.dataset.shiftUrl, {
         source: editor, swap: "none",
         values: { delta_ms: start - before.start, scope: "selected", from_ms: "", segments: seg.id },
-      }).finally(() => backToRow(seg));
+      }).then(() => backToRow(seg), () => backToRow(seg));
       return;
     }
     const field = start !== before.start ? "start" : "end";
@@ -259,7 +259,7 @@
     htmx.ajax("POST", saveUrl(seg.id), {
       source: row, target: row, swap: "outerHTML",
       values: { field, [field]: timecode(value), version: row.dataset.version, was: timecode(was) },
-    }).finally(() => backToRow(seg));
+    }).then(() => backToRow(seg), () => backToRow(seg));
   }
   // After the answer, the row says where the segment is: saved, refused (the stored timing: the region
   // springs back), or no answer at all (the server unreachable, a 403: the row as it was).

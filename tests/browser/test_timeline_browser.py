@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from projects.models import Role, Segment
+from projects.models import Membership, Role, Segment
 
 from ..factories import MembershipFactory, ProjectFactory, SegmentFactory, SpeakerFactory, UserFactory
 from .conftest import log_in
@@ -254,3 +254,15 @@ def test_j_k_l_on_the_timeline_play_and_stop_the_video_without_moving_in_the_lis
     expect(page.locator(f"#seg-{first.pk}")).to_have_class(
         re.compile("is-current")
     )  # k is not "previous row" here
+
+
+def test_a_refused_drop_springs_back_and_says_why(page, keynote):
+    open_timeline(page, keynote)
+    first = segments(keynote)[0]
+    # Elena's role was lowered to viewer while her editor was open.
+    Membership.objects.filter(user__username="elena").update(role=Role.VIEWER)
+    drag_end(page, first, -40)
+    expect(page.locator("#editor-message")).to_contain_text("Your role does not allow this change.")
+    expect(region(page, first)).to_have_attribute("title", re.compile("00:00:03.694"))
+    first.refresh_from_db()
+    assert first.end_ms == KEYNOTE["lines"][0]["end_ms"]
