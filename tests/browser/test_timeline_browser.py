@@ -266,3 +266,40 @@ def test_a_refused_drop_springs_back_and_says_why(page, keynote):
     expect(region(page, first)).to_have_attribute("title", re.compile("00:00:03.694"))
     first.refresh_from_db()
     assert first.end_ms == KEYNOTE["lines"][0]["end_ms"]
+
+
+INK_AT = """(seconds) => {
+  // How many pixels of the waveform are drawn in the column at `seconds` (wavesurfer's canvases are in its
+  // shadow root, each placed by its style's left and width).
+  const root = document.querySelector("#timeline-wave > div").shadowRoot;
+  const total = root.querySelector(".wrapper").scrollWidth;
+  const x = (seconds / 43) * total;
+  for (const canvas of root.querySelectorAll(".canvases canvas")) {
+    const left = parseFloat(canvas.style.left || "0"), width = parseFloat(canvas.style.width);
+    if (x < left || x >= left + width) continue;
+    const column = Math.floor(((x - left) * canvas.width) / width);
+    const data = canvas.getContext("2d").getImageData(column, 0, 1, canvas.height).data;
+    let ink = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) ink += 1;
+    return ink;
+  }
+  return -1;
+}"""
+
+
+def test_with_peaks_the_waveform_is_drawn_where_there_is_sound(page, keynote):
+    # Until the worker's peaks endpoint is merged, the page is given a peaks URL here: a second of
+    # silence every other second of the video (100 peaks a second; the even seconds are silent).
+    peaks = [0.8 if (n // 100) % 2 else 0.0 for n in range(43 * 100)]
+
+    def with_peaks_url(route):
+        response = route.fetch()
+        body = response.text().replace('data-peaks-url=""', 'data-peaks-url="/test-peaks.json"')
+        route.fulfill(response=response, body=body)
+
+    page.route("**/script/", with_peaks_url)
+    page.route("**/test-peaks.json", lambda route: route.fulfill(json={"peaks": [peaks]}))
+    open_timeline(page, keynote)
+    expect(page.locator("#timeline-why")).to_have_text("Waveform of the source audio.")
+    assert page.evaluate(INK_AT, 11.5) > 40  # sound: most of the lanes' height
+    assert page.evaluate(INK_AT, 10.5) < 5  # silence: the centre line only
