@@ -492,6 +492,13 @@
     sortSegments();
   }
 
+  // While the timeline stays at the top of the screen (wide screens), a row scrolled into view (the
+  // editor's ↑/↓, the playhead) must land below it, not under it.
+  new ResizeObserver(() => {
+    const sticky = getComputedStyle(panel).position === "sticky";
+    document.documentElement.style.scrollPaddingTop = sticky ? `${panel.offsetHeight + 8}px` : "";
+  }).observe(panel);
+
   async function start() {
     tell("Loading the timeline…", "info");
     let modules, data;
