@@ -14,6 +14,7 @@ from .views import (
     scripts,
     speakers,
     submissions,
+    timeline,
 )
 
 app_name = "projects"
@@ -38,6 +39,7 @@ urlpatterns = [
     # The editor and its HTMX endpoints.
     path("<int:pk>/script/", editor.editor, name="editor"),
     path("<int:pk>/script/rows/", editor.segment_rows, name="segment-rows"),
+    path("<int:pk>/script/timeline.json", timeline.timeline_segments, name="timeline-segments"),
     path("<int:pk>/script/quality/", editor.quality_summary, name="quality-summary"),
     path("<int:pk>/script/next-problem/", editor.next_problem, name="next-problem"),
     path("<int:pk>/script/segments/<int:segment_pk>/", editor.segment_row, name="segment-row"),

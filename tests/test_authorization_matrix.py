@@ -117,6 +117,7 @@ RULES = {
     # The editor.
     "projects:editor": Rule("GET", "view"),
     "projects:segment-rows": Rule("GET", "view"),
+    "projects:timeline-segments": Rule("GET", "view"),
     "projects:quality-summary": Rule("GET", "view"),
     "projects:next-problem": Rule("GET", "view"),
     "projects:segment-row": Rule("GET", "view"),

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import access, quality, selectors
@@ -71,6 +72,8 @@ def editor(request, pk):
         "review_choices": ReviewStatus.choices,
         "flag_kinds": quality.FLAG_KINDS,
         "presence_poll_seconds": presence.POLL_SECONDS,
+        # The timeline asks for the source's peaks; until they are computed the answer says why.
+        "peaks_url": reverse("projects:waveform-peaks", args=[project.pk]) if project.source_video_url else "",
         **_rows_context(project, selectors.editor_page(project, request.GET)),
     }
     return render(request, "projects/editor.html", context)

@@ -4,6 +4,8 @@ Without /usr/bin/chromium the browser tests are skipped, unless DUBWEB_REQUIRE_B
 a missing browser fails them instead."""
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -67,20 +69,45 @@ def _new_page(browser, live_server, errors):
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
+    in_flight = page.in_flight = set()
+    page.on("request", lambda request: in_flight.add(request))
+    page.on("requestfinished", lambda request: in_flight.discard(request))
+    page.on("requestfailed", lambda request: in_flight.discard(request))
     return page
 
 
+def _close_when_quiet(page, quiet_ms=500, limit_ms=5000):
+    """Close the page's browser once no request has been running for `quiet_ms` (an answer's delayed
+    refresh, such as the quality summary 400 ms after a save, included): the server must be done with the
+    database before the test's flush, or SQLite's tables are still locked by it."""
+    quiet = waited = 0
+    while quiet < quiet_ms and waited < limit_ms:
+        page.wait_for_timeout(100)
+        waited += 100
+        quiet = 0 if page.in_flight else quiet + 100
+    page.context.close()
+    # A request the browser no longer waits for (a beacon as the page goes) may still be served: the
+    # live server answers each in a thread of its own.
+    deadline = time.monotonic() + limit_ms / 1000
+    while time.monotonic() < deadline and any(
+        "process_request_thread" in thread.name for thread in threading.enumerate()
+    ):
+        time.sleep(0.05)
+
+
+# The pages ask for transactional_db so that they close before its flush (see _close_when_quiet).
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, transactional_db):
     errors = []
     page = _new_page(browser, live_server, errors)
     yield page
-    page.context.close()
+    leave_quietly(page)
+    _close_when_quiet(page)
     assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
 @pytest.fixture
-def people(browser, live_server):
+def people(browser, live_server, transactional_db):
     """Several people at once, each signed in in a browser of their own:
     `elena, marco = people("elena", "marco")` gives their pages (closed after the test)."""
     errors, pages = [], []
@@ -94,7 +121,7 @@ def people(browser, live_server):
     yield signed_in
     for page in pages:
         leave_quietly(page)
-        page.context.close()
+        _close_when_quiet(page)
     assert errors == [], f"JavaScript errors on the pages: {errors}"
 
 

@@ -1,0 +1,324 @@
+"""The editor's timeline in chromium, on the demo keynote: lanes, drag to retime, snapping, undo, nudges."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from projects.models import Membership, Role, Segment
+
+from ..factories import MembershipFactory, ProjectFactory, SegmentFactory, SpeakerFactory, UserFactory
+from .conftest import log_in
+
+KEYNOTE = json.loads((Path(__file__).resolve().parents[2] / "projects" / "demo_keynote.json").read_text())
+
+
+@pytest.fixture
+def keynote(transactional_db):
+    """The demo keynote: its video, its two speakers and its lines, timed where they are spoken."""
+    editor = MembershipFactory(user=UserFactory(username="elena"), role=Role.EDITOR).user
+    project = ProjectFactory(
+        team=editor.teams.get(),
+        title="Launch keynote",
+        source_video_url=KEYNOTE["video"],
+        video_duration_ms=KEYNOTE["duration_ms"],
+    )
+    speakers = {}
+    for line in KEYNOTE["lines"]:
+        if line["speaker"] not in speakers:
+            speakers[line["speaker"]] = SpeakerFactory(
+                project=project, speaker_id=len(speakers) + 1, name=line["speaker"], style=line["style"]
+            )
+        SegmentFactory(project=project, start_ms=line["start_ms"], end_ms=line["end_ms"], source_text=line["source"],
+                       target_text=line["target"], speaker=speakers[line["speaker"]])  # fmt: skip
+    return project
+
+
+VIDEO = Path(__file__).resolve().parents[2] / "static" / "demo" / "keynote.mp4"
+
+
+def serve_video_with_ranges(route):
+    """The video as production serves it (WhiteNoise answers Range requests): the test server does not,
+    and Chromium cannot seek a video that comes without them."""
+    data = VIDEO.read_bytes()
+    wanted = route.request.headers.get("range", "")
+    first, _, last = wanted.removeprefix("bytes=").partition("-")
+    if not wanted or not first.isdigit():
+        route.fulfill(status=200, body=data, headers={"content-type": "video/mp4", "accept-ranges": "bytes"})
+        return
+    last = int(last) if last.isdigit() else len(data) - 1
+    headers = {
+        "content-type": "video/mp4",
+        "accept-ranges": "bytes",
+        "content-range": f"bytes {first}-{last}/{len(data)}",
+    }
+    route.fulfill(status=206, body=data[int(first) : last + 1], headers=headers)
+
+
+def open_timeline(page, project):
+    page.route("**/static/demo/keynote.mp4", serve_video_with_ranges)
+    log_in(page, "elena")
+    page.goto(f"/projects/{project.pk}/script/")
+    expect(page.locator("#timeline")).to_have_attribute("data-ready", "true")
+
+
+def segments(project):
+    return list(Segment.objects.filter(project=project).order_by("start_ms"))
+
+
+def region(page, segment):
+    return page.locator(f'#timeline-wave [data-segment="{segment.pk}"]')
+
+
+def ms_per_px(page):
+    return 1000 / float(page.locator("#timeline").get_attribute("data-px-per-sec"))
+
+
+def drag_end(page, segment, dx, *, alt=False):
+    """Press on the segment's end handle, move `dx` pixels, release."""
+    handle = region(page, segment).locator('[part~="region-handle-right"]')
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    if alt:
+        page.keyboard.down("Alt")
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x + dx * step / 10, y)
+    page.mouse.up()
+    if alt:
+        page.keyboard.up("Alt")
+
+
+def row_end(page, segment):
+    return page.locator(f"#seg-{segment.pk}")
+
+
+def test_the_timeline_shows_a_lane_per_speaker_and_every_segment(page, keynote, screenshot):
+    # Under a Content-Security-Policy without 'unsafe-inline' scripts: the timeline needs none.
+    def with_csp(route):
+        response = route.fetch()
+        headers = {**response.headers, "content-security-policy": "script-src 'self'; object-src 'none'"}
+        route.fulfill(response=response, headers=headers)
+
+    page.route("**/script/", with_csp)
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    open_timeline(page, keynote)
+    expect(page.locator("#timeline-lanes li")).to_have_text(["Tom Reyes", "Maya Chen"])
+    expect(page.locator("#timeline-wave [data-segment]")).to_have_count(len(KEYNOTE["lines"]))
+    first, third = segments(keynote)[0], segments(keynote)[2]
+    expect(region(page, first)).to_contain_text("Bonjour à tous")
+    # Tom's lines in the first lane, Maya's in the second.
+    assert region(page, third).bounding_box()["y"] > region(page, first).bounding_box()["y"] + 20
+    expect(page.locator("#timeline-why")).to_have_text(
+        "No waveform yet: the source audio has not been analysed."
+    )
+    assert violations == []
+    screenshot(page, "timeline-keynote")
+
+
+def test_clicking_the_timeline_seeks_the_video_and_the_playhead_follows(page, keynote):
+    open_timeline(page, keynote)
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    ms_per_pixel = ms_per_px(page)
+    wave = page.locator("#timeline-wave")
+    box = wave.bounding_box()
+    # A click at 10 s in Tom's lane, where he says nothing.
+    page.mouse.click(box["x"] + 10_000 / ms_per_pixel, box["y"] + 17)
+    page.wait_for_function("Math.abs(document.getElementById('player').currentTime - 10) < 0.2")
+    page.evaluate("document.getElementById('player').currentTime = 20")
+    expect(page.locator("#playhead")).to_have_text("00:00:20.000")
+
+
+def test_dragging_an_end_retimes_the_segment_by_the_dragged_amount(page, keynote):
+    open_timeline(page, keynote)
+    first = segments(keynote)[0]
+    drag_end(page, first, -40)
+    expected = first.end_ms - 40 * ms_per_px(page)
+    expect(row_end(page, first)).to_have_class(re.compile("seg--saved"))
+    first.refresh_from_db()
+    assert abs(first.end_ms - expected) <= ms_per_px(page) + 1
+    expect(row_end(page, first).locator(".seg-end")).to_contain_text(f"{first.end_ms % 1000:03d}")
+
+
+def test_dragging_an_end_across_the_next_segment_stops_at_it_and_undo_puts_it_back(page, keynote):
+    open_timeline(page, keynote)
+    first, second = segments(keynote)[:2]
+    drag_end(page, first, 200)  # far past the next segment's start
+    expect(page.locator("#timeline-note")).to_contain_text("Saved")
+    first.refresh_from_db()
+    assert first.end_ms == second.start_ms  # snapped to the neighbour, not over it
+    page.get_by_role("button", name="Undo", exact=True).first.click()
+    expect(page.locator("#editor-message")).to_contain_text("Undone")
+    first.refresh_from_db()
+    assert first.end_ms == KEYNOTE["lines"][0]["end_ms"]
+    expect(region(page, first)).to_have_attribute("title", re.compile("00:00:03.694"))
+
+
+def test_the_end_is_nudged_from_the_keyboard(page, keynote):
+    open_timeline(page, keynote)
+    second = segments(keynote)[1]
+    page.locator(f"#seg-{second.pk}").click()  # the current segment
+    page.locator("#timeline").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")  # +10 ms each
+    page.keyboard.press("Shift+ArrowLeft")  # −100 ms
+    expect(page.locator("#timeline-note")).to_contain_text("Saved")
+    second.refresh_from_db()
+    assert second.end_ms == KEYNOTE["lines"][1]["end_ms"] - 70
+    page.keyboard.press("Control+ArrowLeft")  # the start, −10 ms
+    expect(page.locator(f"#seg-{second.pk} .seg-start")).to_contain_text(
+        f"{(second.start_ms - 10) % 1000:03d}"
+    )
+
+
+def drag_whole(page, segment, dx):
+    """Press on the middle of the segment, move `dx` pixels, release."""
+    box = region(page, segment).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x + dx * step / 10, y)
+    page.mouse.up()
+
+
+def test_moving_a_whole_segment_keeps_its_length_and_is_one_undo(page, keynote):
+    open_timeline(page, keynote)
+    third = segments(keynote)[2]  # 7.430 – 11.076, half a second from its neighbours
+    page.get_by_role("button", name="Zoom in").click()  # the whole film fits at ~18 px/s: 20, then 40
+    page.get_by_role("button", name="Zoom in").click()
+    expect(page.locator("#timeline-zoom")).to_have_text("40 px/s")  # 25 ms a pixel
+    # Zoomed on the middle of the film, the third line is off the timeline: choosing it in the list
+    # brings it into view.
+    expect(region(page, third)).not_to_be_in_viewport()
+    page.locator(f"#seg-{third.pk}").click()
+    expect(region(page, third)).to_be_in_viewport(ratio=1)
+    drag_whole(page, third, 6)
+    expect(page.locator("#editor-message")).to_contain_text("Shifted")
+    moved = Segment.objects.get(pk=third.pk)
+    assert moved.end_ms - moved.start_ms == third.end_ms - third.start_ms
+    assert abs(moved.start_ms - third.start_ms - 6 * ms_per_px(page)) <= ms_per_px(page) + 1
+    page.get_by_role("button", name="Undo", exact=True).first.click()
+    expect(page.locator("#editor-message")).to_contain_text("Undone")
+    moved.refresh_from_db()
+    assert (moved.start_ms, moved.end_ms) == (third.start_ms, third.end_ms)
+
+
+def test_with_alt_an_end_may_overlap_the_next_segment(page, keynote):
+    open_timeline(page, keynote)
+    first, second = segments(keynote)[:2]
+    drag_end(page, first, 60, alt=True)
+    expect(page.locator("#timeline-note")).to_contain_text("Saved")
+    first.refresh_from_db()
+    assert first.end_ms > second.start_ms
+    expect(page.locator(f"#seg-{second.pk} .flags")).to_contain_text("Overlap")
+
+
+def test_a_drop_on_a_segment_someone_else_retimed_shows_the_conflict_and_springs_back(page, keynote):
+    open_timeline(page, keynote)
+    first = segments(keynote)[0]
+    # Meanwhile someone else moved its end (the page still shows the old one).
+    Segment.objects.filter(pk=first.pk).update(end_ms=3500, version=first.version + 1)
+    drag_end(page, first, -20)
+    expect(page.locator(f"#seg-{first.pk} .seg-conflict")).to_contain_text(
+        "Someone else changed this segment"
+    )
+    expect(page.locator("#timeline-note")).to_contain_text("Someone else changed this segment")
+    first.refresh_from_db()
+    assert first.end_ms == 3500  # theirs kept, nothing of mine saved
+    expect(region(page, first)).to_have_attribute("title", re.compile("00:00:03.500"))
+
+
+def test_j_k_l_on_the_timeline_play_and_stop_the_video_without_moving_in_the_list(page, keynote):
+    open_timeline(page, keynote)
+    first = segments(keynote)[0]
+    page.locator(f"#seg-{first.pk}").click()
+    page.evaluate("document.getElementById('player').muted = true")
+    page.locator("#timeline").focus()
+    page.keyboard.press("l")
+    page.wait_for_function("!document.getElementById('player').paused")
+    page.keyboard.press("l")  # again: faster
+    page.wait_for_function("document.getElementById('player').playbackRate === 2")
+    page.keyboard.press("k")
+    page.wait_for_function("document.getElementById('player').paused")
+    expect(page.locator("#timeline-note")).to_have_text("Stopped")
+    expect(page.locator(f"#seg-{first.pk}")).to_have_class(
+        re.compile("is-current")
+    )  # k is not "previous row" here
+
+
+def test_a_refused_drop_springs_back_and_says_why(page, keynote):
+    open_timeline(page, keynote)
+    first = segments(keynote)[0]
+    # Elena's role was lowered to viewer while her editor was open.
+    Membership.objects.filter(user__username="elena").update(role=Role.VIEWER)
+    drag_end(page, first, -40)
+    expect(page.locator("#editor-message")).to_contain_text("Your role does not allow this change.")
+    expect(region(page, first)).to_have_attribute("title", re.compile("00:00:03.694"))
+    first.refresh_from_db()
+    assert first.end_ms == KEYNOTE["lines"][0]["end_ms"]
+
+
+INK_AT = """(seconds) => {
+  // How many pixels of the waveform are drawn in the column at `seconds` (wavesurfer's canvases are in its
+  // shadow root, each placed by its style's left and width).
+  const root = document.querySelector("#timeline-wave > div").shadowRoot;
+  const total = root.querySelector(".wrapper").scrollWidth;
+  const x = (seconds / 43) * total;
+  for (const canvas of root.querySelectorAll(".canvases canvas")) {
+    const left = parseFloat(canvas.style.left || "0"), width = parseFloat(canvas.style.width);
+    if (x < left || x >= left + width) continue;
+    const column = Math.floor(((x - left) * canvas.width) / width);
+    const data = canvas.getContext("2d").getImageData(column, 0, 1, canvas.height).data;
+    let ink = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) ink += 1;
+    return ink;
+  }
+  return -1;
+}"""
+
+
+def test_with_peaks_the_waveform_is_drawn_where_there_is_sound(page, keynote):
+    # Until the worker's peaks endpoint is merged, the page is given a peaks URL here: a second of
+    # silence every other second of the video (100 peaks a second; the even seconds are silent).
+    peaks = [0.8 if (n // 100) % 2 else 0.0 for n in range(43 * 100)]
+
+    def with_peaks_url(route):
+        response = route.fetch()
+        body = re.sub(r'data-peaks-url="[^"]*"', 'data-peaks-url="/test-peaks.json"', response.text())
+        route.fulfill(response=response, body=body)
+
+    page.route("**/script/", with_peaks_url)
+    page.route("**/test-peaks.json", lambda route: route.fulfill(json={"peaks": [peaks]}))
+    open_timeline(page, keynote)
+    expect(page.locator("#timeline-why")).to_have_text("Waveform of the source audio.")
+    assert page.evaluate(INK_AT, 11.5) > 40  # sound: most of the lanes' height
+    assert page.evaluate(INK_AT, 10.5) < 5  # silence: the centre line only
+
+
+def test_the_workers_peaks_of_the_keynote_are_drawn(page, keynote, settings, tmp_path):
+    """The real chain: the worker computes the keynote's peaks (audiowaveform .dat), the editor's timeline
+    reads them from projects:waveform-peaks and draws ink where the keynote speaks."""
+    from projects.services import waveforms
+
+    settings.COMPUTE_WAVEFORMS = True
+    settings.MEDIA_ROOT = tmp_path / "media"
+    waveforms.compute_again(keynote)  # synchronous in tests
+    assert waveforms.source_waveform(keynote).status == "ready"
+    open_timeline(page, keynote)
+    expect(page.locator("#timeline-why")).to_have_text("Waveform of the source audio.")
+    assert max(page.evaluate(INK_AT, second + 0.5) for second in range(1, 20)) > 20
+
+
+def test_without_computed_peaks_the_timeline_says_why(page, keynote):
+    open_timeline(page, keynote)
+    expect(page.locator("#timeline-why")).to_contain_text("No waveform")
