@@ -73,7 +73,9 @@ def editor(request, pk):
         "flag_kinds": quality.FLAG_KINDS,
         "presence_poll_seconds": presence.POLL_SECONDS,
         # The timeline asks for the source's peaks; until they are computed the answer says why.
-        "peaks_url": reverse("projects:waveform-peaks", args=[project.pk]) if project.source_video_url else "",
+        "peaks_url": reverse("projects:waveform-peaks", args=[project.pk])
+        if project.source_video_url
+        else "",
         **_rows_context(project, selectors.editor_page(project, request.GET)),
     }
     return render(request, "projects/editor.html", context)
