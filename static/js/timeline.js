@@ -452,7 +452,12 @@
     if (!answer.ok) {
       const problem = new Error(`HTTP ${answer.status}`);
       if (type.includes("json")) {
-        try { const body = await answer.json(); problem.why = body.message ? `No waveform: ${body.message}` : ""; } catch (e) { /* no reason given */ }
+        try {
+          const body = await answer.json();
+          problem.why = body.status === "none" ? "No waveform yet: the source audio has not been analysed."
+            : /^(pending|running)$/.test(body.status) ? "No waveform yet: it is being computed."
+            : body.message ? `No waveform: ${body.message}` : "";
+        } catch (e) { /* no reason given */ }
       }
       throw problem;
     }
