@@ -9,10 +9,14 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from ..inflight import wait_until_idle
 
 CHROMIUM = "/usr/bin/chromium"
+# CI runs two suites side by side, each over two workers with a browser and a live server, on two cores:
+# what a person sees in well under a second can take a few there. A check waits up to 10 s (not 5).
+expect.set_options(timeout=10_000)
 # DUBWEB_SCREENSHOTS: .ci/run gives each of its side-by-side suites a folder of its own.
 ARTIFACTS = Path(
     os.environ.get("DUBWEB_SCREENSHOTS") or Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"

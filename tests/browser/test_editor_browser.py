@@ -40,6 +40,7 @@ def open_editor(page, project, username="elena"):
 def show_editor(page, project):
     page.goto(f"/projects/{project.pk}/script/")
     expect(rows(page)).to_have_count(5)
+    expect(page.locator("#timeline-why")).not_to_be_empty()  # the timeline has drawn: the page stays put
 
 
 def rows(page):
