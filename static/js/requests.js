@@ -30,8 +30,13 @@
   document.body.addEventListener("htmx:sendError", (event) => {
     if (!inEditor(event.detail.elt)) show("The server cannot be reached. Check your connection; nothing was changed.");
   });
+  // The message goes when the person's next action succeeds, not when a background poll (the unread count,
+  // a running job's card) happens to answer before they have read it.
   document.body.addEventListener("htmx:afterRequest", (event) => {
-    if (event.detail.successful && box()) box().hidden = true;
+    const config = event.detail.requestConfig;
+    const trigger = config && config.triggeringEvent;
+    const byPerson = trigger && /^(click|submit|change|input|keyup|keydown)$/.test(trigger.type);
+    if (event.detail.successful && byPerson && box()) box().hidden = true;
   });
   // After a swap, the element the server marked (a new job, an error to read) takes the focus, so that a
   // keyboard or screen-reader user lands where the answer is.

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from projects.models import Notification
 from projects.services import notifications
 
+from .conftest import log_in
 from .test_editor_browser import keynote, open_editor  # noqa: F401 (keynote is a fixture)
 
 
@@ -32,3 +33,19 @@ def test_the_unread_count_rises_in_the_open_editor_and_opens_where_it_points(pag
     page.wait_for_url(f"**/projects/{keynote.pk}/")
     expect(page.locator("#notification-badge")).to_have_text("")
     assert Notification.objects.get().read_at is not None
+
+
+def test_a_refusal_stays_on_screen_while_background_polls_answer(page, keynote):  # noqa: F811
+    """The unread count asks every 20 s: its answer must not take away a message the person has not read."""
+    log_in(page, "elena")
+    page.goto(f"/projects/{keynote.pk}/")
+    problem = page.get_by_role("alert")
+    page.evaluate(f"htmx.ajax('GET', '/projects/{keynote.pk}/jobs/999999/answers/', {{swap: 'none'}})")
+    expect(problem).to_contain_text("That is no longer there")
+    with page.expect_response("**/notifications/count/"):
+        page.evaluate(
+            "htmx.ajax('GET', '/projects/notifications/count/', {target: '#notification-badge', swap: 'outerHTML'})"
+        )
+    page.wait_for_timeout(300)  # the answer's swap and its events
+    expect(problem).to_contain_text("That is no longer there")
+    expect(problem).to_be_visible()
