@@ -139,7 +139,7 @@ def log_in(page, base, username):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/projects/")
+    page.wait_for_url("**/projects/my-work/")  # the landing page after signing in
 
 
 def edits(page, project, count, rows_loaded, wording="pour la mesure"):
