@@ -38,6 +38,11 @@ def _environment():
     return environment
 
 
+def render_fragment(template_name, context):
+    """Another fragment on the editor's hot path (the presence poll's answer), from templates/jinja2/."""
+    return _environment().get_template(template_name).render(context)
+
+
 EDITOR_URL_NAMES = [
     "edit", "editor", "quality-summary", "redo", "undo", "replace-apply", "replace-preview", "segment-insert",
     "segment-merge", "segment-split", "segment-save", "segment-row", "segment-rows", "segments-delete",
@@ -91,6 +96,12 @@ class RowRenderer:
         container that the browser skips while it is off screen; no markup when there are no rows."""
         self._learn_reviewers([segment for segment, _ in rows])
         return mark_safe(self.macros.rows(rows))  # noqa: S308 (Jinja2 escaped every value)
+
+    def each(self, rows):
+        """Rows one after another, without the chunk container: each finds its own place (the presence
+        poll's rows, taken one by one by the page)."""
+        self._learn_reviewers([segment for segment, _ in rows])
+        return mark_safe("".join(self.macros.row(segment, flags) for segment, flags in rows))  # noqa: S308
 
     def _learn_reviewers(self, segments):
         """The names of who asked for changes on these rows: one query for the lot, and none when no row

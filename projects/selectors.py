@@ -1,5 +1,6 @@
 """Reads for the screens: one place per screen, a fixed number of queries whatever the data size."""
 
+from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
@@ -213,6 +214,48 @@ WHERE project_id = %s ORDER BY start_ms, id LIMIT %s
 """  # noqa: S608 (constant column names only)
 
 
+def with_previous_end(segments):
+    """`segments` with `previous_end`: the end of the row before each in the script (an index lookup a
+    row, in the same query), for the overlap and gap flags of rows that are not read in a run."""
+    before = (
+        Segment.objects.filter(project_id=OuterRef("project_id"), start_ms__lte=OuterRef("start_ms"))
+        .exclude(start_ms=OuterRef("start_ms"), id__gte=OuterRef("id"))
+        .order_by("-start_ms", "-id")
+        .values("end_ms")[:1]
+    )
+    return segments.annotate(previous_end=Subquery(before))
+
+
+def flagged_apart(project, segments):
+    """(segment, flags) for segments read `with_previous_end` (not necessarily next to each other)."""
+    rows = []
+    for segment in segments:
+        previous = None if segment.previous_end is None else Segment(start_ms=0, end_ms=segment.previous_end)
+        rows.extend(_with_flags(project, [segment], previous))
+    return rows
+
+
+# Raw, as the editor's first rows: the presence poll asks this every few seconds per open editor, and
+# the ORM took fifty times longer to build it than the database to answer it (an index read that
+# usually finds nothing). "start_ms <= X AND NOT (…)": see services/editing.py's neighbours.
+_CHANGED_ROWS_SQL = f"""
+SELECT id, {", ".join(_ROW_FIELDS)},
+       (SELECT before.end_ms FROM projects_segment AS before
+        WHERE before.project_id = segment.project_id AND before.start_ms <= segment.start_ms
+              AND NOT (before.start_ms = segment.start_ms AND before.id >= segment.id)
+        ORDER BY before.start_ms DESC, before.id DESC LIMIT 1) AS previous_end
+FROM projects_segment AS segment
+WHERE project_id = %s AND updated_at > %s ORDER BY start_ms, id LIMIT %s
+"""  # noqa: S608 (constant column names only)
+
+
+def changed_rows(project, after, limit):
+    """Up to `limit` of the project's rows changed after `after` (the segment_changed index), in script
+    order, each with `previous_end` (for flagged_apart): what the presence poll sends the other editors."""
+    params = [project.pk, connection.ops.adapt_datetimefield_value(after), limit]
+    return list(Segment.objects.raw(_CHANGED_ROWS_SQL, params))
+
+
 def previous_segment(segment):
     return (
         Segment.objects.filter(project_id=segment.project_id)
@@ -303,20 +346,10 @@ def _filtered_rows(project, filters, after=""):
     if cursor:
         start_ms, pk = cursor
         segments = segments.filter(Q(start_ms__gt=start_ms) | Q(start_ms=start_ms, id__gt=pk))
-    # The end of the segment before each match, for its overlap and gap flags (an index lookup a row).
-    before = (
-        Segment.objects.filter(project_id=OuterRef("project_id"), start_ms__lte=OuterRef("start_ms"))
-        .exclude(start_ms=OuterRef("start_ms"), id__gte=OuterRef("id"))
-        .order_by("-start_ms", "-id")
-        .values("end_ms")[:1]
-    )
-    page = list(segments.annotate(previous_end=Subquery(before))[: FILTERED_PAGE + 1])
+    page = list(with_previous_end(segments)[: FILTERED_PAGE + 1])
     more = len(page) > FILTERED_PAGE
     page = page[:FILTERED_PAGE]
-    rows = []
-    for segment in page:
-        previous = None if segment.previous_end is None else Segment(start_ms=0, end_ms=segment.previous_end)
-        rows.extend(_with_flags(project, [segment], previous))
+    rows = flagged_apart(project, page)
     return {
         "rows": rows,
         "next_cursor": f"{page[-1].start_ms}.{page[-1].pk}" if more else "",
@@ -428,15 +461,6 @@ def team_jobs(user, *, status="", provider="", project_id=None):
     if project_id:
         jobs = jobs.filter(project_id=project_id)
     return jobs.order_by("-created_at", "-id")
-
-
-def flags_of(project, segment):
-    """One row's flags, as the editor shows them (its overlap and gap depend on the row before)."""
-    from . import quality
-
-    return quality.check_segment(
-        segment, previous_segment(segment), project.thresholds, video_duration_ms=project.video_duration_ms
-    )
 
 
 def my_work(user):

@@ -4,15 +4,15 @@ from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
-from django.utils.safestring import mark_safe
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from .. import access, quality, selectors
-from ..rows import RowRenderer
+from ..rows import RowRenderer, editor_urls, render_fragment
 from ..services import notifications, presence
 
-TEMPLATE = "projects/includes/presence.html"
+TEMPLATE = "projects/presence.html"  # Jinja2 (templates/jinja2/), as the rows it carries
+BADGE = "projects/includes/notification_badge.html"
 
 
 def _segment_id(value):
@@ -42,16 +42,16 @@ def presence_poll(request, pk):
     if changes.rows:
         project.thresholds = quality.thresholds_for(project.target_language)
         renderer = RowRenderer(project, selectors.speakers_of(project))
-        rows_html = mark_safe(  # noqa: S308 (each row is escaped by its Jinja2 template)
-            "".join(renderer.row(segment, selectors.flags_of(project, segment)) for segment in changes.rows)
-        )
+        rows_html = renderer.each(selectors.flagged_apart(project, changes.rows))
     context = {
-        "project": project,
+        "poll_url": editor_urls(project.pk)["presence"],
         "others": others,
         "changes": changes,
         "rows_html": rows_html,
         "poll_seconds": presence.POLL_SECONDS,
         # The header's unread count rides along: the editor's page then needs no poll of its own for it.
-        "unread_notifications": notifications.unread_count(request.user),
+        "badge": render_to_string(
+            BADGE, {"oob": True, "unread_notifications": notifications.unread_count(request.user)}
+        ),
     }
-    return render(request, TEMPLATE, context)
+    return HttpResponse(render_fragment(TEMPLATE, context))
