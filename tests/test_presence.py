@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.models import Presence, Segment
+from projects.models import Presence, ScriptEdit, Segment
 from projects.services import editing, presence
 
 from .factories import SegmentFactory, make_segments
@@ -109,9 +109,34 @@ def test_a_poll_costs_the_same_at_any_length(
     client.force_login(editor)
     since = cursor_of(poll(client, project))
     editing.save_segment(project, segment.pk, {"target_text": "Nouveau"}, version=segment.version, by=manager)
-    with django_assert_max_num_queries(11):
+    # The session, the user, the project and role, the names here, my new place, the changed rows (each
+    # with the end of the row before it), their speakers, the rows deleted, the unread count.
+    with django_assert_max_num_queries(9):
         answer = poll(client, project, segment=segment.pk, since=since).content.decode()
     assert "Nouveau" in answer and 'data-name="manny"' in answer
+    Segment.objects.filter(project=project).update(updated_at=timezone.now() - timedelta(minutes=5))
+    ScriptEdit.objects.filter(project=project).update(created_at=timezone.now() - timedelta(minutes=5))
+    since = cursor_of(poll(client, project, segment=segment.pk, since=since))
+
+    # Nothing changed and I have not moved: no write, no row, nothing to render.
+    with django_assert_max_num_queries(7):
+        quiet = poll(client, project, segment=segment.pk, since=since).content.decode()
+    assert 'class="seg ' not in quiet and 'data-name="manny"' in quiet
+
+
+def test_rows_merged_or_taken_back_by_undo_are_named_gone(client, project, editor, manager, lines):
+    client.force_login(editor)
+    since = cursor_of(poll(client, project))
+    added = editing.insert_after(project, lines[2].pk, by=manager).changed[0]
+    answer = poll(client, project, since=since).content.decode()
+    assert f'id="seg-{added.pk}"' in answer  # a row someone added comes like a changed one
+
+    since = cursor_of(poll(client, project))
+    editing.undo(project, by=manager)  # Marco takes the new row back
+    editing.merge_with_next(project, lines[0].pk, version=1, by=manager)  # and joins the first two
+    answer = poll(client, project, since=since).content.decode()
+    assert f'data-gone="{" ".join(sorted([str(lines[1].pk), str(added.pk)], key=int))}"' in answer
+    assert f'id="seg-{lines[0].pk}"' in answer  # the merged row, longer now
 
 
 def test_a_shift_or_a_speaker_change_by_someone_else_comes_too(
