@@ -111,8 +111,10 @@
     style.zIndex = isCurrent ? "3" : "1";
     region.element.dataset.segment = seg.id;
     region.element.classList.toggle("is-current", isCurrent);
-    const problems = seg.problems || flagLabels(seg.flags);
-    const fit = seg.fit ? `needs ${seg.fit.toFixed(1)}× to fit` : "";
+    // The row's own wording when it is loaded ("Needs 1.4× to fit (…)"), else the flags' names with the
+    // speed-up the line needs.
+    const fit = seg.fit ? `${seg.fit.toFixed(1)}×` : "";
+    const problems = seg.problems || flagLabels(seg.flags).map((label) => (fit && label === flagBits.fit.label ? `Needs ${fit} to fit` : label));
     region.element.dataset.fit = seg.fit ? seg.fit.toFixed(2) : "";
     region.element.title = `${timecode(seg.start)} – ${timecode(seg.end)}: ${seg.text}${problems.length ? `\n${problems.join(", ")}` : ""}`;
     region.element.setAttribute("aria-label", `Segment at ${timecode(seg.start)}`);
@@ -126,7 +128,7 @@
         overflow: "hidden", textOverflow: "ellipsis", pointerEvents: "none", color: "#1d2330" });
       region.element.append(label);
     }
-    const text = `${fit ? `⚠ ${fit} · ` : problems.length ? "⚠ " : ""}${seg.text}`;
+    const text = `${fit ? `⚠ ${fit} ` : problems.length ? "⚠ " : ""}${seg.text}`;
     if (label.textContent !== text) label.textContent = text;
     style.borderBottom = problems.length ? `3px solid ${colour(4, 0.9)}` : style.border.split(" ").length ? `1px solid ${colour(index, 0.9)}` : "";
   }

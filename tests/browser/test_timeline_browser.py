@@ -432,7 +432,9 @@ def test_a_line_too_long_to_speak_says_so_on_its_region(page, keynote):
         text, first.end_ms - first.start_ms, quality.thresholds_for(keynote.target_language)
     )
     open_timeline(page, keynote)
-    expect(region(page, first)).to_contain_text(f"needs {speedup:.1f}× to fit")
+    # On the region: the speed-up it needs, and (on hover) the whole wording.
+    expect(region(page, first)).to_contain_text(f"⚠ {speedup:.1f}× Bonjour")
+    expect(region(page, first)).to_have_attribute("title", re.compile(f"Needs {speedup:.1f}× to fit"))
     fine = next(s for s in segments(keynote) if not s.flags & quality.FLAG_BITS["fit"])
     expect(region(page, fine)).to_have_attribute("data-fit", "")
     expect(region(page, fine)).not_to_contain_text("to fit")
@@ -472,3 +474,93 @@ def test_a_second_person_retiming_the_line_during_a_drag_gets_the_drop_the_confl
     conflict.get_by_role("button", name="Keep mine").click()
     expect(elena.locator(f"#seg-{first.pk}")).to_have_class(re.compile("seg--saved"))
     assert Segment.objects.get(pk=first.pk).end_ms < 3400
+
+
+@pytest.fixture
+def dubbed(keynote, settings, tmp_path):
+    """The keynote with a finished ModelsLab dub whose voice track the sandbox made (each line spoken where
+    it is timed) and dubweb kept, with the voice track's peaks computed by the worker."""
+    from django.core.files import File
+
+    from projects.models import Submission
+    from projects.services import waveforms
+    from sandbox import media
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.COMPUTE_WAVEFORMS = True
+    lines = [
+        {"start_ms": s.start_ms, "end_ms": s.end_ms, "text": s.target_text, "speaker_id": s.speaker_id}
+        for s in segments(keynote)
+    ]
+    voice = media.ensure_output("keynote-dub.wav", 43, keynote.source_video_url, lines, language="fr")
+    job = Submission.objects.create(
+        project=keynote, provider=Submission.Provider.MODELSLAB, kind=Submission.Kind.NEW_DUB,
+        status=Submission.Status.SUCCEEDED, output_copy=Submission.OutputCopy.KEPT, sandbox=True,
+    )  # fmt: skip
+    with open(voice, "rb") as track:
+        job.output_audio_file.save("voice.wav", File(track), save=True)
+    waveforms.output_kept(job)  # the worker's task (synchronous in tests)
+    assert job.waveforms.get(track="audio").status == "ready"
+    return job
+
+
+DUB_INK_AT = INK_AT.replace("#timeline-wave > div", "#timeline-dub > div")
+
+
+def test_the_dub_is_heard_instead_of_or_with_the_source_and_its_waveform_is_drawn_under_it(
+    page, keynote, dubbed, screenshot
+):
+    open_timeline(page, keynote)
+    page.evaluate("document.getElementById('player').muted = true")
+    listen = page.locator("#timeline-listen")
+    expect(listen).to_be_visible()
+    expect(page.get_by_label("Finished dub")).to_contain_text(f"New ModelsLab dub #{dubbed.pk}")
+    expect(page.locator("#timeline-dub")).to_be_hidden()
+
+    page.get_by_role("radio", name="Dub").check()
+    expect(page.locator("#timeline")).to_have_attribute("data-dub-ready", "true")
+    expect(page.locator("#timeline-dub-label")).to_be_visible()
+    # The dub speaks where the lines are: ink under the third line, none before the first.
+    assert page.evaluate(DUB_INK_AT, 9.0) > 5
+    assert page.evaluate(DUB_INK_AT, 0.3) < 3
+    src = page.evaluate("document.getElementById('dub-audio').getAttribute('src')")
+    assert src == f"/projects/{keynote.pk}/jobs/{dubbed.pk}/output/audio/"
+    assert page.evaluate(
+        "[document.getElementById('player').volume, document.getElementById('dub-audio').volume]"
+    ) == [0, 1]
+
+    # The dub follows the video: playing, seeking, pausing.
+    page.evaluate("document.getElementById('dub-audio').muted = true")
+    page.evaluate("document.getElementById('player').currentTime = 8")
+    page.locator("#timeline").focus()
+    page.keyboard.press(" ")
+    page.wait_for_function(
+        """() => { const v = document.getElementById('player'), a = document.getElementById('dub-audio');
+                   return !v.paused && !a.paused && v.currentTime > 8.3 && Math.abs(a.currentTime - v.currentTime) < 0.3; }"""
+    )
+    page.keyboard.press(" ")
+    page.wait_for_function("document.getElementById('dub-audio').paused")
+
+    # Both, with the balance: 40 % source, 60 % dub.
+    page.get_by_role("radio", name="Both").check()
+    balance = page.get_by_label("Balance")
+    expect(balance).to_be_enabled()
+    balance.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#listen-balance-value")).to_have_text("40 % source, 60 % dub")
+    volumes = page.evaluate(
+        "[document.getElementById('player').volume, document.getElementById('dub-audio').volume]"
+    )
+    assert volumes == pytest.approx([0.4, 0.6])
+    screenshot(page, "timeline-dub")
+
+    page.get_by_role("radio", name="Source").check()
+    expect(page.locator("#timeline-dub")).to_be_hidden()
+    assert page.evaluate("document.getElementById('player').volume") == 1
+    expect(balance).to_be_disabled()
+
+
+def test_without_a_finished_dub_there_is_nothing_to_switch_to(page, keynote):
+    open_timeline(page, keynote)
+    expect(page.locator("#timeline-listen")).to_be_hidden()
