@@ -63,7 +63,44 @@ def test_the_timeline_reads_the_same_number_of_queries_at_any_length(
 ):
     make_segments(project, count, speaker=SpeakerFactory(project=project, speaker_id=1))
     client.force_login(editor)
-    # session + user + the project with the role and its speakers + the segments
-    with django_assert_max_num_queries(4):
+    # session + user + the project with the role and its speakers + the segments + the finished dubs
+    with django_assert_max_num_queries(5):
         response = client.get(timeline_url(project))
     assert len(response.json()["segments"]) == count
+
+
+def test_a_line_too_long_to_speak_says_how_much_faster_it_needs(client, editor, project):
+    segment = SegmentFactory(
+        project=project, start_ms=0, end_ms=1000, target_text="Une phrase bien trop longue ici"
+    )
+    type(segment).objects.filter(pk=segment.pk).update(flags=quality.FLAG_BITS["fit"])
+    SegmentFactory(project=project, start_ms=5000, end_ms=9000, target_text="Court")
+    client.force_login(editor)
+    long, short = as_dicts(client.get(timeline_url(project)).json())
+    expected = quality.speedup_needed(
+        segment.target_text, 1000, quality.thresholds_for(project.target_language)
+    )
+    assert long["fit"] == expected > 1.5
+    assert short["fit"] == 0
+
+
+def test_finished_dubs_with_a_kept_copy_are_offered_for_listening(
+    client, editor, project, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+
+    from projects.models import Submission
+
+    settings.MEDIA_ROOT = tmp_path
+    kept = Submission.objects.create(
+        project=project, provider="modelslab", kind="new_dub", status="succeeded", output_copy="kept"
+    )
+    kept.output_audio_file.save("voice.wav", ContentFile(b"RIFF"), save=True)
+    Submission.objects.create(project=project, provider="modelslab", kind="new_dub", status="waiting")
+    Submission.objects.create(project=project, provider="modelslab", kind="new_dub", status="succeeded")
+    client.force_login(editor)
+    (dub,) = client.get(timeline_url(project)).json()["dubs"]
+    assert dub["id"] == kept.pk and "(voice track)" in dub["label"]
+    assert dub["src"] == reverse("projects:submission-output", args=[project.pk, kept.pk, "audio"])
+    assert client.get(dub["src"]).status_code == 200
+    assert dub["peaks"].endswith(f"/jobs/{kept.pk}/output/audio/peaks.dat")

@@ -95,6 +95,11 @@ def compute_again(project):
     return _request(project, None, Waveform.Track.SOURCE, project.source_video_url)
 
 
+def request(project, submission, track, source_url, *, queue=True):
+    """Ask for this track's peaks again (manage.py compute_waveforms); the pending request is returned."""
+    return _request(project, submission, track, source_url, queue=queue)
+
+
 def source_waveform(project):
     return Waveform.objects.filter(project=project, submission=None, track=Waveform.Track.SOURCE).first()
 
@@ -103,7 +108,9 @@ def is_stuck(waveform):
     return waveform.status in IN_PROGRESS and timezone.now() - waveform.updated_at > STUCK_AFTER
 
 
-def _request(project, submission, track, source_url):
+def _request(project, submission, track, source_url, *, queue=True):
+    """A new request (generation) for this track's peaks, queued for the worker once committed (or, with
+    `queue=False`, left pending for the caller to compute)."""
     with transaction.atomic():
         waveform, _ = Waveform.objects.get_or_create(
             project=project, submission=submission, track=track, defaults={"source_url": source_url}
@@ -117,7 +124,8 @@ def _request(project, submission, track, source_url):
         )
         waveform.refresh_from_db()
     pk, generation = waveform.pk, waveform.generation
-    transaction.on_commit(lambda: enqueue(pk, generation))
+    if queue:
+        transaction.on_commit(lambda: enqueue(pk, generation))
     return waveform
 
 

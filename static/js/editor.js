@@ -361,13 +361,22 @@
     input(field).value = timecode(ms);
     save(current, field, input(field).value);
   }
-  function playRow(row) {
+  // Play the row from its start (or `beforeMs` earlier: the lead-in) to its end.
+  function playRow(row, beforeMs) {
     if (!row) return;
     setCurrent(row, false);
     if (!player) { say("This project has no video to play.", "error"); return; }
-    player.currentTime = +row.dataset.start / 1000;
+    player.currentTime = Math.max(0, +row.dataset.start - (beforeMs || 0)) / 1000;
     playUntilMs = +row.dataset.end;
     player.play().catch(() => say("The video could not start playing.", "error"));
+    requestAnimationFrame(untilEnd);
+  }
+  // The video says where it is only every quarter of a second (timeupdate): while a segment plays, look
+  // every frame, so that it stops (or loops) at the segment's end, not up to 250 ms after it.
+  function untilEnd() {
+    if (playUntilMs === null || player.paused) return;
+    if (player.currentTime * 1000 >= playUntilMs) player.dispatchEvent(new Event("timeupdate"));
+    requestAnimationFrame(untilEnd);
   }
   function playPause() {
     if (!player) { say("This project has no video to play.", "error"); return; }
@@ -398,6 +407,7 @@
 
   const commands = {
     "play": () => needCurrent() && playRow(current),
+    "play-before": () => needCurrent() && playRow(current, 1000),
     "play-row": (button) => playRow(rowOf(button)),
     "set-start": () => setFromPlayhead("start"),
     "set-end": () => setFromPlayhead("end"),
@@ -478,7 +488,7 @@
       const byCode = {
         ArrowDown: () => { if (fromEditor) saveDirty(); move(1, fromEditor); },
         ArrowUp: () => { if (fromEditor) saveDirty(); move(-1, fromEditor); },
-        KeyP: commands.play, KeyK: playPause, KeyL: toggleLoop, KeyN: nextProblem,
+        KeyP: event.shiftKey ? commands["play-before"] : commands.play, KeyK: playPause, KeyL: toggleLoop, KeyN: nextProblem,
         BracketLeft: commands["set-start"], BracketRight: commands["set-end"], KeyS: commands.split,
         KeyM: commands.merge, KeyI: commands.insert, Delete: commands.delete,
         KeyZ: event.shiftKey ? commands.redo : commands.undo,

@@ -10,8 +10,15 @@
 // rows, which a long script loads a chunk at a time.
 //
 // Mouse: click to seek, drag an edge or the whole segment to retime (edges snap to the neighbours and
-// the playhead, and stop at a neighbour unless Alt is held), Ctrl+wheel to zoom. Keyboard (focus on the
-// timeline): ←/→ nudge the end by 10 ms (Shift: 100 ms), Ctrl+←/→ the start, + and − zoom, J/K/L shuttle.
+// the playhead, and stop at a neighbour unless Alt is held), drag it up or down to another speaker's lane
+// to give them the line (its timing stays), Ctrl+wheel to zoom. Keyboard (focus on the timeline): ←/→
+// nudge the end by 10 ms (Shift: 100 ms), Ctrl+←/→ the start, + and − zoom, J/K/L shuttle, P plays the
+// current segment and Shift+P from 1 s before it (editor.js plays them: the timeline's buttons carry its
+// data-command), Space plays and pauses.
+//
+// Listening: with a finished dub of the project kept in dubweb, the person hears the source, the dub, or
+// both with a balance; the dub plays in an <audio> element that follows the video (play, pause, seek,
+// speed), and its waveform is drawn under the source's, scrolled and zoomed with it.
 (function () {
   "use strict";
 
@@ -37,7 +44,8 @@
   let flagBits = {};
   let currentId = null;
   let altHeld = false;
-  let dragging = null;     // {id, start, end} as they were when the drag began
+  let dragging = null;     // {id, start, end} as they were when the drag began (lane: the lane it is over)
+  let pointerY = 0;        // where the pointer is (a drag to another lane)
 
   const pad = (value, size) => String(value).padStart(size, "0");
   function timecode(ms) {
@@ -79,6 +87,14 @@
   function flagLabels(bits) {
     return Object.values(flagBits).filter((f) => bits & f.bit).map((f) => f.label);
   }
+  // The speed-up a row's "Needs 1.4× to fit" flag says (0 when it has none).
+  function fitOfRow(row) {
+    for (const flag of row.querySelectorAll(".flags .flag")) {
+      const found = /Needs ([\d.]+)× to fit/.exec(flag.textContent);
+      if (found) return +found[1];
+    }
+    return 0;
+  }
 
   // --- regions -------------------------------------------------------------------------------------------
   function paint(seg) {
@@ -95,7 +111,11 @@
     style.zIndex = isCurrent ? "3" : "1";
     region.element.dataset.segment = seg.id;
     region.element.classList.toggle("is-current", isCurrent);
-    const problems = seg.problems || flagLabels(seg.flags);
+    // The row's own wording when it is loaded ("Needs 1.4× to fit (…)"), else the flags' names with the
+    // speed-up the line needs.
+    const fit = seg.fit ? `${seg.fit.toFixed(1)}×` : "";
+    const problems = seg.problems || flagLabels(seg.flags).map((label) => (fit && label === flagBits.fit.label ? `Needs ${fit} to fit` : label));
+    region.element.dataset.fit = seg.fit ? seg.fit.toFixed(2) : "";
     region.element.title = `${timecode(seg.start)} – ${timecode(seg.end)}: ${seg.text}${problems.length ? `\n${problems.join(", ")}` : ""}`;
     region.element.setAttribute("aria-label", `Segment at ${timecode(seg.start)}`);
     let label = region.element.querySelector(".timeline-label");
@@ -108,7 +128,7 @@
         overflow: "hidden", textOverflow: "ellipsis", pointerEvents: "none", color: "#1d2330" });
       region.element.append(label);
     }
-    const text = `${problems.length ? "⚠ " : ""}${seg.text}`;
+    const text = `${fit ? `⚠ ${fit} ` : problems.length ? "⚠ " : ""}${seg.text}`;
     if (label.textContent !== text) label.textContent = text;
     style.borderBottom = problems.length ? `3px solid ${colour(4, 0.9)}` : style.border.split(" ").length ? `1px solid ${colour(index, 0.9)}` : "";
   }
@@ -171,6 +191,7 @@
     const moved = seg.start !== start || seg.end !== end;
     Object.assign(seg, { start, end, speaker, version: +row.dataset.version, text: text.slice(0, 80) });
     seg.problems = Array.from(row.querySelectorAll(".flags .flag")).map((f) => f.textContent);
+    seg.fit = fitOfRow(row);
     if (moved) sortSegments();
     if (!dragging || dragging.id !== id) place(seg);
   }
@@ -258,7 +279,7 @@
     // lands in the row, and the observer above puts the region where the row says.
     htmx.ajax("POST", saveUrl(seg.id), {
       source: row, target: row, swap: "outerHTML",
-      values: { field, [field]: timecode(value), version: row.dataset.version, was: timecode(was) },
+      values: { field, [field]: timecode(value), version: before.version || row.dataset.version, was: timecode(was) },
     }).then(() => backToRow(seg), () => backToRow(seg));
   }
   // After the answer, the row says where the segment is: saved, refused (the stored timing: the region
@@ -291,11 +312,12 @@
     const seg = segs.get(region.element && region.element.dataset.segment);
     if (!seg) return;
     if (!dragging || dragging.id !== String(seg.id)) {
-      dragging = { id: String(seg.id), start: seg.start, end: seg.end, rawStart: seg.start, rawEnd: seg.end, shownStart: seg.start, shownEnd: seg.end };
+      dragging = { id: String(seg.id), start: seg.start, end: seg.end, version: seg.version, speaker: seg.speaker, rawStart: seg.start, rawEnd: seg.end, shownStart: seg.start, shownEnd: seg.end };
       makeCurrent(seg.id, true);
     }
     dragging.rawStart += region.start * 1000 - dragging.shownStart;
     dragging.rawEnd += region.end * 1000 - dragging.shownEnd;
+    if (!side && overLane(seg, region)) return;  // over another speaker's lane: the timing stays
     const { previous, next } = neighbours(seg);
     const playhead = player ? Math.round(player.currentTime * 1000) : null;
     const low = previous ? previous.end : 0, high = next ? next.start : durationS * 1000;
@@ -324,10 +346,62 @@
     }
     tell(`${timecode(start)} – ${timecode(end)}${altHeld ? " (Alt: may overlap)" : ""}`, "info");
   }
+  // --- dragging to another lane: the line goes to that lane's speaker ---------------------------------------
+  const laneCount = () => Math.max(1, lanesBox.children.length);
+  function laneUnder(region) {  // the lane the pointer is over (the nearest one, above or below the lanes)
+    const box = region.element.parentElement.getBoundingClientRect();
+    return Math.max(0, Math.min(laneCount() - 1, Math.floor((pointerY - box.top) / LANE_PX)));
+  }
+  function speakerOfLane(lane) {  // a speaker id, null for "No speaker", undefined for no such lane
+    const found = speakers.find((s) => s.lane === lane);
+    if (found) return found.id;
+    return laneOf.get("") === lane ? null : undefined;
+  }
+  const laneName = (lane) => (lanesBox.children[lane] || {}).textContent || "";
+  // While the whole segment is dragged: true when the pointer is over another lane than its speaker's (the
+  // region is shown there, at its own time), false when back on its own lane.
+  function overLane(seg, region) {
+    const own = laneTop(seg) / LANE_PX, lane = laneUnder(region);
+    const target = lane !== own && speakerOfLane(lane) !== undefined ? lane : null;
+    dragging.lane = target;
+    region.element.style.top = `${(target === null ? own : target) * LANE_PX + 2}px`;
+    region.element.classList.toggle("is-changing-lane", target !== null);
+    region.element.style.outline = target !== null ? "2px dashed #1d2330" : "";
+    if (target === null) return false;
+    if (Math.abs(region.start * 1000 - dragging.start) > 0.5 || Math.abs(region.end * 1000 - dragging.end) > 0.5) {
+      region.setOptions({ start: dragging.start / 1000, end: dragging.end / 1000 });
+    }
+    dragging.shownStart = dragging.start;
+    dragging.shownEnd = dragging.end;
+    tell(`Drop to give this line to ${laneName(target)} (its timing stays).`, "info");
+    return true;
+  }
+  // One save of the speaker through the editor's save path, as a speaker chosen in the editor.
+  async function saveSpeaker(seg, speaker, was, version) {
+    const row = await selectRow(seg.id);
+    if (!row) { tell("This segment is not in the list (is a filter on?); clear the filter to change its speaker.", "error"); seg.speaker = was; place(seg); return; }
+    htmx.ajax("POST", saveUrl(seg.id), {
+      source: row, target: row, swap: "outerHTML",
+      values: { field: "speaker", speaker: speaker === null ? "" : speaker, version, was: was === null ? "" : was },
+    }).then(() => backToRow(seg), () => backToRow(seg));
+  }
+
   function onRegionUpdated(region) {
     const seg = segs.get(region.element && region.element.dataset.segment);
     if (!seg || !dragging) return;
-    const before = { start: dragging.start, end: dragging.end };
+    if (dragging.lane !== null && dragging.lane !== undefined) {
+      const speaker = speakerOfLane(dragging.lane), was = dragging.speaker, version = dragging.version;
+      dragging = null;
+      region.element.classList.remove("is-changing-lane");
+      region.element.style.outline = "";
+      seg.speaker = speaker;  // shown in its new lane until the row answers (refused: back to its own)
+      paint(seg);
+      saveSpeaker(seg, speaker, was, version);
+      return;
+    }
+    // The version the drag began from: an edit someone else saved meanwhile (the row may have been
+    // updated under the drag) is a conflict for the fields it changed, not silently overwritten.
+    const before = { start: dragging.start, end: dragging.end, version: dragging.version };
     const start = dragging.shownStart, end = dragging.shownEnd;
     dragging = null;
     if (start === before.start && end === before.end) return;
@@ -335,7 +409,7 @@
     sortSegments();
     saveTiming(seg, start, end, before);
   }
-  const trackAlt = (event) => { altHeld = event.altKey; };
+  const trackAlt = (event) => { altHeld = event.altKey; if (event.clientY !== undefined) pointerY = event.clientY; };
   document.addEventListener("pointermove", trackAlt, true);
   document.addEventListener("pointerdown", trackAlt, true);
   document.addEventListener("keydown", trackAlt, true);
@@ -399,6 +473,9 @@
       KeyJ: () => setShuttle(shuttle > 0 ? -1 : shuttle - 1 || -1),
       KeyK: () => setShuttle(0),
       KeyL: () => setShuttle(shuttle < 0 ? 1 : shuttle ? shuttle * 2 : 1),
+      // The timeline's play buttons: editor.js plays the current segment (and stops at its end).
+      KeyP: () => panel.querySelector(`[data-command="${event.shiftKey ? "play-before" : "play"}"]`).click(),
+      " ": () => { if (!player) tell("This project has no video to play.", "error"); else if (player.paused) player.play().catch(() => {}); else player.pause(); },
     };
     const action = keys[event.key] || (!event.ctrlKey && !event.metaKey && keys[event.code]);
     if (!action || event.key === "?") return;
@@ -427,6 +504,123 @@
     event.preventDefault();
     zoomBy(event.deltaY < 0 ? 1 : -1);
   }, { passive: false });
+
+
+  // --- listening: the source, a finished dub, or both with a balance ------------------------------------------
+  // The dub plays in its own <audio> element that follows the video (the video stays the clock: its
+  // controls, the keys, the timeline all move it); its waveform is drawn under the source's.
+  const listen = document.getElementById("timeline-listen");
+  const dubBox = document.getElementById("timeline-dub");
+  const dubLabel = document.getElementById("timeline-dub-label");
+  const dub = { list: [], audio: null, ws: null, shown: null, mode: "source", balance: 0.5, WaveSurfer: null };
+  const hearingDub = () => dub.mode !== "source" && dub.audio;
+  function chosenDub() {
+    const id = document.getElementById("listen-dub").value;
+    return dub.list.find((d) => String(d.id) === id) || dub.list[0];
+  }
+  function mix() {
+    const share = dub.mode === "dub" ? 1 : dub.mode === "both" ? dub.balance : 0;
+    player.volume = 1 - share;
+    if (!dub.audio) return;
+    dub.audio.volume = share;
+    if (!share) dub.audio.pause();
+    else follow(true);
+  }
+  // Keep the dub where the video is (and playing when it plays); `force` after a seek.
+  function follow(force) {
+    if (!hearingDub()) return;
+    const audio = dub.audio;
+    if (force || Math.abs(audio.currentTime - player.currentTime) > 0.25) {
+      try { audio.currentTime = player.currentTime; } catch (e) { /* not loaded yet: set when it is */ }
+    }
+    if (audio.playbackRate !== player.playbackRate) audio.playbackRate = player.playbackRate;
+    if (!player.paused && audio.paused) audio.play().catch(() => tell("The dub could not start playing.", "error"));
+  }
+  function showBalance() {
+    const value = Math.round(dub.balance * 100);
+    document.getElementById("listen-balance-value").textContent = `${100 - value} % source, ${value} % dub`;
+  }
+  function setMode(mode) {
+    dub.mode = mode;
+    panel.dataset.listening = mode;
+    document.getElementById("listen-balance").disabled = mode !== "both";
+    if (mode !== "source") useDub(chosenDub());
+    else { dubBox.hidden = true; dubLabel.hidden = true; }
+    mix();
+    tell(mode === "source" ? "Hearing the source." : mode === "dub" ? `Hearing the dub: ${chosenDub().label}.` : "Hearing the source and the dub (see the balance).", "info");
+  }
+  function useDub(chosen) {
+    if (!dub.audio) {
+      dub.audio = document.createElement("audio");
+      dub.audio.id = "dub-audio";
+      dub.audio.preload = "auto";
+      dub.audio.addEventListener("loadedmetadata", () => follow(true));
+      panel.append(dub.audio);
+    }
+    if (dub.audio.dataset.src !== chosen.src) {
+      dub.audio.dataset.src = chosen.src;
+      dub.audio.src = chosen.src;
+    }
+    dubBox.hidden = false;
+    dubLabel.hidden = false;
+    if (dub.shown !== chosen.id) drawDub(chosen);
+  }
+  async function drawDub(chosen) {
+    dub.shown = chosen.id;
+    panel.dataset.dubReady = "false";
+    if (dub.ws) { dub.ws.destroy(); dub.ws = null; }
+    dubBox.replaceChildren();
+    let peaks;
+    try { peaks = await fetchPeaks(chosen.peaks); } catch (error) {
+      if (dub.shown !== chosen.id) return;
+      const why = document.createElement("p");
+      why.className = "timeline-dub-why small muted";
+      why.textContent = (error.why || "No waveform for this dub.").replace("the source audio has not been analysed", "this dub has not been analysed");
+      dubBox.replaceChildren(why);
+      return;
+    }
+    if (dub.shown !== chosen.id) return;
+    // On the source's scale: the dub's peaks cut or padded to the film's length (100 peaks a second).
+    let channel = peaks[0];
+    if (channel.perSecond) {
+      const wanted = Math.round(durationS * channel.perSecond) * 2;
+      const fitted = new Float32Array(wanted);
+      fitted.set(channel.subarray(0, wanted));
+      channel = fitted;
+    }
+    dub.ws = dub.WaveSurfer.create({
+      container: dubBox, peaks: [channel], duration: durationS, height: 40,
+      waveColor: "#d98b5f", progressColor: "#d98b5f", cursorWidth: 0,
+      minPxPerSec: ws.options.minPxPerSec, fillParent: true, interact: false, hideScrollbar: true,
+      normalize: true, autoScroll: false,
+    });
+    dub.ws.once("ready", () => { followScroll(); panel.dataset.dubReady = "true"; });
+  }
+  function followScroll() {
+    if (!dub.ws || dubBox.hidden) return;
+    if (dub.ws.options.minPxPerSec !== ws.options.minPxPerSec) dub.ws.zoom(ws.options.minPxPerSec);
+    dub.ws.setScroll(ws.getScroll());
+  }
+  function setUpListening(dubs, WaveSurfer) {
+    dub.list = dubs || [];
+    dub.WaveSurfer = WaveSurfer;
+    if (!player || !dub.list.length) return;
+    const select = document.getElementById("listen-dub");
+    select.replaceChildren(...dub.list.map((d) => new Option(d.label, String(d.id))));
+    select.addEventListener("change", () => { if (dub.mode !== "source") setMode(dub.mode); });
+    listen.querySelectorAll('input[name="listen-mode"]').forEach((radio) => radio.addEventListener("change", () => { if (radio.checked) setMode(radio.value); }));
+    const balance = document.getElementById("listen-balance");
+    dub.balance = +balance.value / 100;
+    balance.addEventListener("input", () => { dub.balance = +balance.value / 100; showBalance(); mix(); });
+    showBalance();
+    player.addEventListener("play", () => follow(true));
+    player.addEventListener("pause", () => { if (dub.audio) dub.audio.pause(); });
+    player.addEventListener("seeked", () => follow(true));
+    player.addEventListener("ratechange", () => follow(false));
+    player.addEventListener("timeupdate", () => follow(false));
+    ["scroll", "zoom", "redraw"].forEach((name) => ws.on(name, followScroll));
+    listen.hidden = false;
+  }
 
   // --- loading ------------------------------------------------------------------------------------------------
   async function fetchJson(url) {
@@ -468,7 +662,9 @@
     const eightBit = (view.getUint32(4, true) & 1) === 1;
     const values = eightBit ? new Int8Array(buffer, 20) : new Int16Array(buffer.slice(20));
     const scale = eightBit ? 128 : 32768;
-    return [Float32Array.from(values, (v) => v / scale)];
+    const channel = Float32Array.from(values, (v) => v / scale);
+    channel.perSecond = view.getUint32(8, true) / view.getUint32(12, true);  // sample rate / samples a peak
+    return [channel];
   }
   function applyData(data) {
     speakers = data.speakers;
@@ -478,6 +674,7 @@
     const fresh = new Map(data.segments.map((v) => [String(v[byIndex.id]), {
       id: v[byIndex.id], start: v[byIndex.start_ms], end: v[byIndex.end_ms], speaker: v[byIndex.speaker_id],
       version: v[byIndex.version], flags: v[byIndex.flags], text: v[byIndex.text] || "", problems: null,
+      fit: v[byIndex.fit] || 0,
     }]));
     if (Array.from(fresh.values()).some((s) => s.speaker === null)) laneOf.set("", laneOf.size);
     return fresh;
@@ -581,6 +778,7 @@
       });
       const current = list.querySelector(".seg.is-current");
       if (current) makeCurrent(current.dataset.id, false);
+      setUpListening(data.dubs, WaveSurfer);
       panel.dataset.ready = "true";
       document.getElementById("timeline-why").textContent = why || "Waveform of the source audio.";
       tell(canEdit ? "Drag a segment or its edges to retime it; Alt lets it overlap a neighbour." : "", "info");

@@ -326,3 +326,241 @@ def test_the_workers_peaks_of_the_keynote_are_drawn(page, keynote, settings, tmp
 def test_without_computed_peaks_the_timeline_says_why(page, keynote):
     open_timeline(page, keynote)
     expect(page.locator("#timeline-why")).to_contain_text("No waveform")
+
+
+def drag_by(page, segment, dx, dy, *, hold=None):
+    """Press on the middle of the segment, move by (dx, dy) pixels, call `hold` halfway, release."""
+    box = region(page, segment).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x + dx * step / 10, y + dy * step / 10)
+        if step == 5 and hold:
+            hold()
+    page.mouse.up()
+
+
+def test_dragging_a_segment_to_the_other_lane_gives_the_line_to_that_speaker_and_undo_restores(page, keynote):
+    open_timeline(page, keynote)
+    first = segments(keynote)[0]  # Tom's, in the first lane
+    tom, maya = first.speaker, keynote.speakers.get(name="Maya Chen")
+    top = region(page, first).bounding_box()["y"]
+    drag_by(page, first, 4, 34)  # down one lane (and a few pixels sideways: the timing stays)
+    expect(page.locator(f"#seg-{first.pk} .seg-speaker-name")).to_have_text("Maya Chen")
+    expect(page.locator(f"#seg-{first.pk}")).to_have_class(re.compile("seg--saved"))
+    moved = Segment.objects.get(pk=first.pk)
+    assert moved.speaker == maya
+    assert (moved.start_ms, moved.end_ms) == (first.start_ms, first.end_ms)
+    assert region(page, first).bounding_box()["y"] >= top + 30  # drawn in Maya's lane
+    page.get_by_role("button", name="Undo", exact=True).first.click()
+    expect(page.locator("#editor-message")).to_contain_text("Undone")
+    expect(page.locator(f"#seg-{first.pk} .seg-speaker-name")).to_have_text("Tom Reyes")
+    assert Segment.objects.get(pk=first.pk).speaker == tom
+    page.wait_for_function(
+        f"""Math.abs(document.querySelector('#timeline-wave > div').shadowRoot
+             .querySelector('[data-segment="{first.pk}"]').getBoundingClientRect().y - {top}) < 2"""
+    )
+
+
+def test_a_drag_that_comes_back_to_its_own_lane_only_retimes(page, keynote):
+    open_timeline(page, keynote)
+    third = segments(keynote)[2]  # Maya's, half a second from its neighbours
+    box = region(page, third).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y - 34, steps=5)  # over Tom's lane…
+    expect(page.locator("#timeline-note")).to_contain_text("give this line to Tom Reyes")
+    page.mouse.move(x + 3, y, steps=5)  # …and back
+    page.mouse.up()
+    expect(page.locator("#editor-message")).to_contain_text("Shifted")
+    moved = Segment.objects.get(pk=third.pk)
+    assert moved.speaker_id == third.speaker_id and moved.start_ms > third.start_ms
+
+
+def play_log(page):
+    """Record where each play starts and where the video pauses."""
+    page.evaluate(
+        """() => {
+          const player = document.getElementById('player');
+          player.muted = true;
+          window.plays = [];
+          window.pauses = [];
+          player.addEventListener('playing', () => window.plays.push(player.currentTime));
+          player.addEventListener('pause', () => window.pauses.push(player.currentTime));
+        }"""
+    )
+
+
+def test_the_current_segment_plays_to_its_end_and_from_a_second_before_by_key_and_button(page, keynote):
+    open_timeline(page, keynote)
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    second = segments(keynote)[1]  # 4.258 – 6.882
+    play_log(page)
+    page.locator(f"#seg-{second.pk}").click()
+    page.locator("#timeline").focus()
+    page.keyboard.press("p")
+    page.wait_for_function("window.pauses.length === 1", timeout=15_000)
+    start, end = page.evaluate("[window.plays[0], window.pauses[0]]")
+    assert abs(start - 4.258) < 0.1
+    assert 6.882 <= end < 6.882 + 0.1  # stopped at the segment's end (within a frame or so)
+    page.keyboard.press("Shift+P")
+    page.wait_for_function("window.pauses.length === 2", timeout=15_000)
+    start, end = page.evaluate("[window.plays[1], window.pauses[1]]")
+    assert abs(start - 3.258) < 0.1  # a second of lead-in
+    assert 6.882 <= end < 6.882 + 0.1
+    page.get_by_role("button", name="From 1 s before").click()
+    page.wait_for_function("window.pauses.length === 3", timeout=15_000)
+    assert abs(page.evaluate("window.plays[2]") - 3.258) < 0.1
+    # Space on the timeline plays and pauses.
+    page.locator("#timeline").focus()
+    page.keyboard.press(" ")
+    page.wait_for_function("!document.getElementById('player').paused")
+    page.keyboard.press(" ")
+    page.wait_for_function("document.getElementById('player').paused")
+    expect(page.locator(f"#seg-{second.pk}")).to_have_class(re.compile("is-current"))
+
+
+def test_a_line_too_long_to_speak_says_so_on_its_region(page, keynote):
+    from projects import quality
+
+    first = segments(keynote)[0]
+    text = "Bonjour à tous, et bienvenue au lancement de notre tout nouvel ordinateur portable."
+    Segment.objects.filter(pk=first.pk).update(target_text=text, flags=quality.FLAG_BITS["fit"])
+    speedup = quality.speedup_needed(
+        text, first.end_ms - first.start_ms, quality.thresholds_for(keynote.target_language)
+    )
+    open_timeline(page, keynote)
+    # On the region: the speed-up it needs, and (on hover) the whole wording.
+    expect(region(page, first)).to_contain_text(f"⚠ {speedup:.1f}× Bonjour")
+    expect(region(page, first)).to_have_attribute("title", re.compile(f"Needs {speedup:.1f}× to fit"))
+    fine = next(s for s in segments(keynote) if not s.flags & quality.FLAG_BITS["fit"])
+    expect(region(page, fine)).to_have_attribute("data-fit", "")
+    expect(region(page, fine)).not_to_contain_text("to fit")
+
+
+def test_a_second_person_retiming_the_line_during_a_drag_gets_the_drop_the_conflict_panel(people, keynote):
+    MembershipFactory(team=keynote.team, user=UserFactory(username="marco"), role=Role.EDITOR)
+    elena, marco = people("elena", "marco")
+    for person in (elena, marco):
+        person.route("**/static/demo/keynote.mp4", serve_video_with_ranges)
+        person.goto(f"/projects/{keynote.pk}/script/")
+        expect(person.locator("#timeline")).to_have_attribute("data-ready", "true")
+    first = segments(keynote)[0]
+    marco.locator(f"#seg-{first.pk}").click()
+
+    def marco_saves_an_end():
+        marco.locator("#ed-end").fill("00:00:03.400")
+        marco.locator("#ed-end").press("Enter")
+        expect(marco.locator(f"#seg-{first.pk} .seg-end")).to_contain_text("03.400")
+
+    # Elena drags the end while Marco, in his own browser, types another one and saves it.
+    handle = region(elena, first).locator('[part~="region-handle-right"]').bounding_box()
+    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+    elena.mouse.move(x, y)
+    elena.mouse.down()
+    elena.mouse.move(x - 10, y, steps=3)
+    marco_saves_an_end()
+    elena.wait_for_timeout(300)
+    elena.mouse.move(x - 20, y, steps=3)
+    elena.mouse.up()
+    conflict = elena.locator(f"#seg-{first.pk} .seg-conflict")
+    expect(conflict).to_contain_text("Someone else changed this segment's end")
+    expect(conflict).to_contain_text("00:00:03.400")  # theirs
+    assert Segment.objects.get(pk=first.pk).end_ms == 3400  # Marco's kept, nothing of Elena's saved
+    expect(region(elena, first)).to_have_attribute("title", re.compile("00:00:03.400"))
+    # Keep mine: her dragged end wins, deliberately.
+    conflict.get_by_role("button", name="Keep mine").click()
+    expect(elena.locator(f"#seg-{first.pk}")).to_have_class(re.compile("seg--saved"))
+    assert Segment.objects.get(pk=first.pk).end_ms < 3400
+
+
+@pytest.fixture
+def dubbed(keynote, settings, tmp_path):
+    """The keynote with a finished ModelsLab dub whose voice track the sandbox made (each line spoken where
+    it is timed) and dubweb kept, with the voice track's peaks computed by the worker."""
+    from django.core.files import File
+
+    from projects.models import Submission
+    from projects.services import waveforms
+    from sandbox import media
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.COMPUTE_WAVEFORMS = True
+    lines = [
+        {"start_ms": s.start_ms, "end_ms": s.end_ms, "text": s.target_text, "speaker_id": s.speaker_id}
+        for s in segments(keynote)
+    ]
+    voice = media.ensure_output("keynote-dub.wav", 43, keynote.source_video_url, lines, language="fr")
+    job = Submission.objects.create(
+        project=keynote, provider=Submission.Provider.MODELSLAB, kind=Submission.Kind.NEW_DUB,
+        status=Submission.Status.SUCCEEDED, output_copy=Submission.OutputCopy.KEPT, sandbox=True,
+    )  # fmt: skip
+    with open(voice, "rb") as track:
+        job.output_audio_file.save("voice.wav", File(track), save=True)
+    waveforms.output_kept(job)  # the worker's task (synchronous in tests)
+    assert job.waveforms.get(track="audio").status == "ready"
+    return job
+
+
+DUB_INK_AT = INK_AT.replace("#timeline-wave > div", "#timeline-dub > div")
+
+
+def test_the_dub_is_heard_instead_of_or_with_the_source_and_its_waveform_is_drawn_under_it(
+    page, keynote, dubbed, screenshot
+):
+    open_timeline(page, keynote)
+    page.evaluate("document.getElementById('player').muted = true")
+    listen = page.locator("#timeline-listen")
+    expect(listen).to_be_visible()
+    expect(page.get_by_label("Finished dub")).to_contain_text(f"New ModelsLab dub #{dubbed.pk}")
+    expect(page.locator("#timeline-dub")).to_be_hidden()
+
+    page.get_by_role("radio", name="Dub").check()
+    expect(page.locator("#timeline")).to_have_attribute("data-dub-ready", "true")
+    expect(page.locator("#timeline-dub-label")).to_be_visible()
+    # The dub speaks where the lines are: ink under the third line, none before the first.
+    assert page.evaluate(DUB_INK_AT, 9.0) > 5
+    assert page.evaluate(DUB_INK_AT, 0.3) < 3
+    src = page.evaluate("document.getElementById('dub-audio').getAttribute('src')")
+    assert src == f"/projects/{keynote.pk}/jobs/{dubbed.pk}/output/audio/"
+    assert page.evaluate(
+        "[document.getElementById('player').volume, document.getElementById('dub-audio').volume]"
+    ) == [0, 1]
+
+    # The dub follows the video: playing, seeking, pausing.
+    page.evaluate("document.getElementById('dub-audio').muted = true")
+    page.evaluate("document.getElementById('player').currentTime = 8")
+    page.locator("#timeline").focus()
+    page.keyboard.press(" ")
+    page.wait_for_function(
+        """() => { const v = document.getElementById('player'), a = document.getElementById('dub-audio');
+                   return !v.paused && !a.paused && v.currentTime > 8.3 && Math.abs(a.currentTime - v.currentTime) < 0.3; }"""
+    )
+    page.keyboard.press(" ")
+    page.wait_for_function("document.getElementById('dub-audio').paused")
+
+    # Both, with the balance: 40 % source, 60 % dub.
+    page.get_by_role("radio", name="Both").check()
+    balance = page.get_by_label("Balance")
+    expect(balance).to_be_enabled()
+    balance.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#listen-balance-value")).to_have_text("40 % source, 60 % dub")
+    volumes = page.evaluate(
+        "[document.getElementById('player').volume, document.getElementById('dub-audio').volume]"
+    )
+    assert volumes == pytest.approx([0.4, 0.6])
+    screenshot(page, "timeline-dub")
+
+    page.get_by_role("radio", name="Source").check()
+    expect(page.locator("#timeline-dub")).to_be_hidden()
+    assert page.evaluate("document.getElementById('player').volume") == 1
+    expect(balance).to_be_disabled()
+
+
+def test_without_a_finished_dub_there_is_nothing_to_switch_to(page, keynote):
+    open_timeline(page, keynote)
+    expect(page.locator("#timeline-listen")).to_be_hidden()
