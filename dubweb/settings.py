@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,9 +36,20 @@ def _secret_key():
     key = os.environ.get("SECRET_KEY", "")
     if key:
         return key
+    # A file that holds the key (`./dev serve` generates one in the var dir; a container's secrets mount).
+    key_file = os.environ.get("SECRET_KEY_FILE", "")
+    if key_file:
+        try:
+            key = Path(key_file).read_text().strip()
+        except OSError as error:
+            raise ImproperlyConfigured(f"SECRET_KEY_FILE cannot be read: {error.strerror}.") from None
+        if not key:
+            raise ImproperlyConfigured(f"SECRET_KEY_FILE ({key_file}) is empty.")
+        return key
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it in the environment, or set DEBUG=1 for a local run."
+            "SECRET_KEY is not set. Set it (or SECRET_KEY_FILE) in the environment, or set DEBUG=1 for a "
+            "local run."
         )
     # A local run keeps one generated key on disk so that sessions survive a restart.
     key_file = VAR_DIR / "dev-secret-key"
@@ -71,6 +83,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_q",
     "axes",
+    "csp",  # its system checks
     "projects",
     # The fake Dubformer and ModelsLab APIs; its URLs are only served when PROVIDER_SANDBOX is on.
     "sandbox",
@@ -78,6 +91,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every answer, static files included.
+    "csp.middleware.CSPMiddleware",
+    "dubweb.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -253,6 +269,34 @@ if not DEBUG:
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # another site never learns which project page a link came from
+
+# Content Security Policy (django-csp), DEBUG or not: the pages run dubweb's own scripts and styles only.
+# No inline script, event handler or style attribute anywhere (htmx is configured in base.html to add
+# none); the one exception is the <style> wavesurfer.js puts in its shadow root, which carries the page's
+# nonce (static/js/timeline.js). Videos may be anyone's http(s) URLs (a project's source, a provider's
+# output link): CSP_MEDIA_SRC narrows that to given origins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF],
+        "media-src": [SELF, *os.environ.get("CSP_MEDIA_SRC", "https: http:").split()],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features no page of dubweb uses are off; the players keep full screen and picture-in-picture.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(self), camera=(), display-capture=(), fullscreen=(self), geolocation=(), "
+    "gyroscope=(), hid=(), magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(self), "
+    "publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
+)
 
 LOGGING = {
     "version": 1,

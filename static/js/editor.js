@@ -53,14 +53,21 @@
     }
   }
   // Each chunk's rows are numbered from where the rows before it end (a chunk's containment scopes the CSS
-  // counter to it; see app.css). Run after rows were added, moved between chunks or removed.
+  // counter to it; see app.css), and a chunk not drawn yet is as tall as its rows (--rows). Set from here,
+  // not by a style attribute: the Content-Security-Policy allows none. Run after rows were added, moved
+  // between chunks or removed.
+  function setVar(chunk, name, value) {
+    if (chunk.style.getPropertyValue(name) !== value) chunk.style.setProperty(name, value);
+  }
   function renumber() {
     let before = 0;
     for (const chunk of list.children) {
       if (!isChunk(chunk)) continue;
-      const value = String(before);
-      if (chunk.style.getPropertyValue("--rows-before") !== value) chunk.style.setProperty("--rows-before", value);
-      for (const child of chunk.children) if (child.dataset.id) before += 1;
+      setVar(chunk, "--rows-before", String(before));
+      let rows = 0;
+      for (const child of chunk.children) if (child.dataset.id) rows += 1;
+      setVar(chunk, "--rows", String(rows));
+      before += rows;
     }
   }
   // The chunk of the current row is always drawn (the editor form sits in it, below the row).
@@ -580,6 +587,7 @@
     if (more) nearScreen.observe(more);
   }
   watchMore();
+  renumber();
   // A filter replaces the whole list: park the editor (it would go with the list) and empty the list
   // first, so that the swap does not compare every new row with the old ones; then watch the new list.
   document.body.addEventListener("htmx:beforeSwap", (event) => {

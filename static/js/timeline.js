@@ -22,6 +22,9 @@
 (function () {
   "use strict";
 
+  // wavesurfer puts a <style> in its shadow root: the Content-Security-Policy allows it with this page's
+  // nonce, which the page gives this script's own tag (a nonce attribute, hidden from the page's CSS).
+  const nonce = (document.currentScript && document.currentScript.nonce) || "";
   const panel = document.getElementById("timeline");
   const editor = document.getElementById("editor");
   if (!panel || !editor) return;
@@ -755,6 +758,7 @@
     const startZoom = [...ZOOM_STEPS].reverse().find((z) => z <= width / durationS && z >= 10) || 20;
     ws = WaveSurfer.create({
       container: waveBox,
+      cspNonce: nonce,
       media: player || undefined,
       // No peaks: a flat line of the film's length, so that the regions and the ruler still have a scale
       // (wavesurfer then neither fetches nor decodes the video).

@@ -66,12 +66,26 @@ def browser():
         browser.close()
 
 
+# Every page reports what its Content-Security-Policy blocked (settings.CONTENT_SECURITY_POLICY): a style,
+# script or media the policy refused is an error like a JavaScript one and fails the test.
+CSP_WATCH = """document.addEventListener("securitypolicyviolation", (e) => window.__dubwebCspViolation(
+  `${e.effectiveDirective} refused ${e.blockedURI || "(inline)"} at ${e.sourceFile || e.documentURI}:${e.lineNumber}` +
+  (e.sample ? ` (${e.sample})` : "")), true);"""
+
+
+def _watch_csp(context, errors):
+    context.expose_function("__dubwebCspViolation", lambda text: errors.append(f"CSP violation: {text}"))
+    context.add_init_script(CSP_WATCH)
+
+
 def _new_page(browser, live_server, errors):
-    """A page in a browser context of its own (its own cookies: its own session); JavaScript errors
-    go to `errors`."""
+    """A page in a browser context of its own (its own cookies: its own session); JavaScript errors and
+    Content-Security-Policy violations go to `errors` (also `page.errors`)."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
     context.set_default_timeout(10_000)
+    _watch_csp(context, errors)
     page = context.new_page()
+    page.errors = errors
     page.on("pageerror", lambda error: errors.append(str(error)))
     in_flight = page.in_flight = set()
     page.on("request", lambda request: in_flight.add(request))
