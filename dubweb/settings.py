@@ -298,11 +298,32 @@ PERMISSIONS_POLICY = (
     "publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
 )
 
+# --- Logs (dubweb/logs.py; docs/configuration.md, "Logs") -----------------------------------------------
+# LOG_FORMAT=json writes one JSON object per line (the default in production, DEBUG off); text one readable
+# line (the default with DEBUG on, as in `./dev demo`). Every line carries the request id (X-Request-ID,
+# carried into the worker's lines for the jobs that request queued) and passes a filter that removes keys,
+# tokens and passwords, whoever logged them.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT is {LOG_FORMAT!r}: give json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "context": {"()": "dubweb.logs.ContextFilter"},
+        "redact": {"()": "dubweb.logs.RedactSecrets"},
+    },
+    "formatters": {
+        "json": {"()": "dubweb.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context", "redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
@@ -332,3 +353,11 @@ INVITATION_VALID_DAYS = float(os.environ.get("INVITATION_VALID_DAYS", "7"))
 COMPUTE_WAVEFORMS = env_bool("COMPUTE_WAVEFORMS", True)
 WAVEFORM_SOURCE_MAX_BYTES = int(float(os.environ.get("WAVEFORM_SOURCE_MAX_MB", "4096")) * 2**20)
 WAVEFORM_MAX_S = float(os.environ.get("WAVEFORM_MAX_S", "400"))
+
+# --- Health checks and request ids (projects/health.py, dubweb/logs.py; docs/deploy.md) --------------------
+# Answered first, before the host check and the SSL redirect: a load balancer probes by address over HTTP.
+MIDDLEWARE = ["dubweb.logs.RequestIdMiddleware", "projects.middleware.HealthCheckMiddleware", *MIDDLEWARE]
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+# Readiness fails when no worker has started a task for this long (0: not checked). The periodic job check
+# starts one every minute; a worker busy with long copies for all of this time also counts as not seen.
+HEALTH_WORKER_MAX_AGE_S = int(os.environ.get("HEALTH_WORKER_MAX_AGE_S", "300"))

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from projects.views import accounts
+from projects.views import accounts, health
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="projects:my-work", permanent=False)),
@@ -12,6 +12,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("projects/", include("projects.urls")),
     path("admin/", admin.site.urls),
+    # Health checks (docs/deploy.md): answered first by projects.middleware.HealthCheckMiddleware.
+    path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
 ]
 
 # Account basics: the profile, password change and reset (Django's views, the site's templates), and the

@@ -22,3 +22,20 @@ class HtmxLoginRedirectMiddleware:
                 back_to = htmx.current_url_abs_path or "/"
                 return HttpResponseClientRedirect(redirect_to_login(back_to, login_url).url)
         return response
+
+
+class HealthCheckMiddleware:
+    """Answer /health/live and /health/ready before the rest of the stack: a load balancer probes by the
+    machine's address (not one of ALLOWED_HOSTS) and over plain HTTP (no SSL redirect), and a probe needs
+    no session, CSRF or sign-in throttling."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .views import health
+
+        view = {"/health/live": health.live, "/health/ready": health.ready}.get(request.path_info)
+        if view is not None:
+            return view(request)
+        return self.get_response(request)

@@ -598,9 +598,13 @@ class ProviderCredential(models.Model):
         self.key_hint = plain[-4:] if len(plain) > 8 else ""
 
     def key(self):
+        from dubweb.logs import register_secret
+
         from .secrets_box import decrypt
 
-        return decrypt(self.encrypted_key)
+        plain = decrypt(self.encrypted_key)
+        register_secret(plain)  # from now on, no log line of this process shows it
+        return plain
 
 
 @receiver(post_delete, sender=Submission)
@@ -878,3 +882,15 @@ class Waveform(models.Model):
 
     def __str__(self):
         return f"{self.get_track_display()} waveform of {self.project_id} ({self.status})"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a background worker last took a job, one row per worker host: readiness (projects/health.py)
+    answers 503 while no worker has been seen for HEALTH_WORKER_MAX_AGE_S. The scheduled check of provider
+    jobs runs every minute, so a running worker is seen at least that often."""
+
+    worker = models.CharField(max_length=200, unique=True, help_text="Host name and cluster name.")
+    seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.worker} seen at {self.seen_at:%Y-%m-%d %H:%M:%S}"
