@@ -250,6 +250,9 @@ Q_CLUSTER = {
     "catch_up": False,
     "sync": env_bool("Q_SYNC", False),
 }
+# A job still queued this long after it was asked for, with no time planned, has lost its task (a broker
+# restarted with it, or did not answer): the periodic task, or someone watching the job, sends it.
+JOB_REQUEUE_AFTER_S = float(os.environ.get("JOB_REQUEUE_AFTER_S", "60"))
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:

@@ -245,9 +245,9 @@ def test_a_webhook_with_an_unknown_token_or_bad_body_is_refused(client, db):
 
 def test_a_modelslab_send_interrupted_by_a_crash_is_not_sent_again(api, project, manager):
     submission = submissions.queue(project, Submission.Kind.NEW_DUB, by=manager, enqueue=False)
-    Submission.objects.filter(pk=submission.pk).update(
-        status=Submission.Status.SENDING
-    )  # the worker died here
+    Submission.objects.filter(pk=submission.pk).update(  # the worker died here, longer ago than a task may run
+        status=Submission.Status.SENDING, updated_at=timezone.now() - timedelta(hours=1)
+    )
     submissions.send(submission.pk)
     submission.refresh_from_db()
     assert submission.status == Submission.Status.FAILED
@@ -258,7 +258,9 @@ def test_a_modelslab_send_interrupted_by_a_crash_is_not_sent_again(api, project,
 def test_a_dubformer_send_interrupted_by_a_crash_is_resent_with_the_same_key(api, script, manager):
     api.post(f"{DF}/projects/12345/translations", json=accepted())
     submission = submissions.queue(script, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
-    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.SENDING)
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.SENDING, updated_at=timezone.now() - timedelta(hours=1)
+    )
     submissions.send(submission.pk)
     assert api.calls[0].request.headers["Idempotency-Key"] == str(submission.idempotency_key)
 

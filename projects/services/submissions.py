@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -210,9 +211,45 @@ def queue(project, kind, *, options=None, by=None, enqueue=True, override_by=Non
 
 
 def enqueue_send(submission_pk):
+    """Queue the send. A broker that does not answer (Redis restarting) is no error for the person who
+    asked: the job is saved as queued, and the periodic task takes it up (see _take_up_lost)."""
     from django_q.tasks import async_task
 
-    async_task("projects.tasks.send_submission", submission_pk, task_name=f"send-submission-{submission_pk}")
+    try:
+        async_task(
+            "projects.tasks.send_submission", submission_pk, task_name=f"send-submission-{submission_pk}"
+        )
+    except Exception as error:  # noqa: BLE001 (any broker failure: redis, a closed connection)
+        logger.warning("submission %s: could not queue its send (%s); it is taken up later",
+                       submission_pk, type(error).__name__)  # fmt: skip
+
+
+def _task_lifetime():
+    """How long a worker's task may run before django-q2 stops it (plus a margin): a job still being
+    sent after that has lost its worker."""
+    return timedelta(seconds=settings.Q_CLUSTER.get("timeout", 900) + 10)
+
+
+def _take_up_lost(jobs, now):
+    """Jobs whose task was lost are made due now, for the caller to send: one still queued, with no time
+    planned, JOB_REQUEUE_AFTER_S after it was asked for (its task was in a broker that restarted, or
+    could not be queued); one still "sending" longer than a task may run (its worker was killed). A
+    second send is safe: _claim takes a queued job once, sends a Dubformer one again with the same
+    Idempotency-Key, and fails a ModelsLab one with a message rather than risk a second dub. The Redis
+    broker never hands a task out again by itself (the database broker does, after Q_CLUSTER's retry)."""
+    lost_queued = jobs.filter(
+        status=Submission.Status.QUEUED,
+        next_check_at__isnull=True,
+        created_at__lte=now - timedelta(seconds=settings.JOB_REQUEUE_AFTER_S),
+    )
+    dead_sending = jobs.filter(
+        status=Submission.Status.SENDING, updated_at__lte=now - _task_lifetime()
+    ).filter(Q(next_check_at__isnull=True) | Q(next_check_at__lte=now))
+    for found in (lost_queued, dead_sending):
+        pks = list(found.values_list("pk", flat=True)[:50])
+        if pks:
+            logger.warning("submissions %s: their task was lost; taken up again", pks)
+            found.filter(pk__in=pks).update(next_check_at=now)
 
 
 # --- sending (in the worker) -------------------------------------------------------------------------------
@@ -223,6 +260,8 @@ def _claim(submission_pk):
     with transaction.atomic():
         submission = Submission.objects.select_for_update().select_related("project").get(pk=submission_pk)
         interrupted = submission.status == Submission.Status.SENDING
+        if interrupted and submission.updated_at > timezone.now() - _task_lifetime():
+            return None  # claimed moments ago: another run is sending it now
         # A run that died mid-send: Dubformer dedupes by our Idempotency-Key, so sending again is safe;
         # ModelsLab cannot, so that one is failed with a message rather than risk a second dub.
         if interrupted and submission.provider != Submission.Provider.DUBFORMER:
@@ -391,14 +430,17 @@ def _apply_modelslab(submission, result):
 
 def check_due(now=None):
     """Look at every submission whose provider job is due a check, and send again those a busy provider
-    turned away (the periodic task)."""
+    turned away and those whose task was lost (the periodic task)."""
     now = now or timezone.now()
     due = Submission.objects.filter(status=Submission.Status.WAITING, next_check_at__lte=now).values_list(
         "pk", flat=True
     )
     for pk in list(due[:50]):
         check(pk)
-    turned_away = Submission.objects.filter(status=Submission.Status.QUEUED, next_check_at__lte=now)
+    _take_up_lost(Submission.objects.all(), now)
+    turned_away = Submission.objects.filter(
+        status__in=[Submission.Status.QUEUED, Submission.Status.SENDING], next_check_at__lte=now
+    )
     for pk in list(turned_away.values_list("pk", flat=True)[:50]):
         send(pk)
 
@@ -410,9 +452,10 @@ def nudge_due(project):
     from django_q.tasks import async_task
 
     now = timezone.now()
+    _take_up_lost(project.submissions.all(), now)
     due = Submission.objects.filter(
         project=project,
-        status__in=[Submission.Status.WAITING, Submission.Status.QUEUED],
+        status__in=[Submission.Status.WAITING, Submission.Status.QUEUED, Submission.Status.SENDING],
         next_check_at__lte=now,
     )
     for pk, status in list(due.values_list("pk", "status")[:10]):
