@@ -281,6 +281,16 @@ class ScriptSummary(models.Model):
     flag_no_speaker = models.IntegerField(default=0)
     flag_past_end = models.IntegerField(default=0)
 
+    class Meta:
+        indexes = [
+            # "My work": the scripts waiting for review, the most waiting first (only those are indexed).
+            models.Index(
+                fields=["-review_needs_review", "project"],
+                condition=Q(review_needs_review__gt=0),
+                name="summary_waiting",
+            )
+        ]
+
     def __str__(self):
         return f"Summary of project {self.project_id}"
 
@@ -374,7 +384,11 @@ class Activity(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["project", "-created_at"])]
+        indexes = [
+            models.Index(fields=["project", "-created_at"]),
+            # The team feed: the recent events of many projects, read from the newest back.
+            models.Index(fields=["-created_at"], name="activity_time"),
+        ]
         verbose_name_plural = "activities"
 
     def __str__(self):
@@ -434,6 +448,8 @@ class ScriptEdit(models.Model):
             models.Index(fields=["project", "user", "-id"]),
             # The feeds: newest first, per project.
             models.Index(fields=["project", "-created_at"], name="scriptedit_project_time"),
+            # The team feed: the recent edits of many projects, read from the newest back.
+            models.Index(fields=["-created_at"], name="scriptedit_time"),
         ]
 
     def __str__(self):
@@ -555,6 +571,8 @@ class Submission(models.Model):
         indexes = [
             models.Index(fields=["project", "-created_at"]),
             models.Index(fields=["status", "next_check_at"]),
+            # "My work": the person's own recent jobs.
+            models.Index(fields=["created_by", "-id"], name="submission_author_recent"),
         ]
 
     def __str__(self):
@@ -797,6 +815,12 @@ class Comment(models.Model):
             models.Index(fields=["project", "segment"], name="comment_project_segment"),
             models.Index(fields=["submission", "at_ms"], name="comment_submission_time"),
             models.Index(fields=["parent"], name="comment_parent"),
+            # The editor's count of open threads (after every save): only those are indexed.
+            models.Index(
+                fields=["project"],
+                condition=Q(parent__isnull=True, resolved_at__isnull=True),
+                name="comment_open_threads",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
