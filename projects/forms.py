@@ -1,6 +1,6 @@
 from django import forms
 
-from . import languages, video_urls
+from . import languages, text_input, video_urls
 from .models import Project, Team
 from .services import script_formats
 from .timecodes import TimecodeError, format_timecode, parse_timecode
@@ -24,7 +24,7 @@ class TimecodeField(forms.CharField):
             raise forms.ValidationError(str(error)) from None
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(text_input.TextFieldsMixin, forms.ModelForm):
     video_duration_ms = TimecodeField(
         label="Video duration",
         required=False,
@@ -211,8 +211,8 @@ class SegmentFieldForm:
                 raise forms.ValidationError(
                     "The translation cannot be empty; delete the segment if it is not needed."
                 )
-            if "\x00" in text:
-                raise forms.ValidationError("The text contains a character that cannot be stored.")
+            if problem := text_input.problem(text):
+                raise forms.ValidationError(problem)
             return text
         if self.field == "speaker":
             if raw == "":
@@ -300,7 +300,7 @@ class PushRetranslationForm(forms.Form):
     tts_volume = forms.ChoiceField(label="Voice volume", choices=TTS_VOLUME_CHOICES, initial="normal")
 
 
-class NewDubForm(forms.Form):
+class NewDubForm(text_input.TextFieldsMixin, forms.Form):
     """A ModelsLab dub of the project's video. ModelsLab dubs with one voice: the form proposes the ModelsLab
     voice id of the speaker with the most lines, and refuses a target language ModelsLab does not offer."""
 

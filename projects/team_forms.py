@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 
+from . import text_input
 from .models import Role
 
 
@@ -24,7 +25,7 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices)
 
 
-class SignUpForm(forms.Form):
+class SignUpForm(text_input.TextFieldsMixin, forms.Form):
     username = forms.CharField(
         label="Username",
         max_length=150,
@@ -65,7 +66,7 @@ class SignUpForm(forms.Form):
         return cleaned
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(text_input.TextFieldsMixin, forms.Form):
     name = forms.CharField(
         label="Display name", max_length=150, help_text="Shown to your team wherever you are named."
     )

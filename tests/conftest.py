@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from projects.models import Role
@@ -81,3 +83,20 @@ def fake_dns(monkeypatch):
 
     monkeypatch.setattr(guarded_fetch, "getaddrinfo", getaddrinfo)
     return answers
+
+
+# Property-based tests (tests/test_properties.py): bounded, and the same examples on every run in CI (a
+# failure is reproducible from the log); HYPOTHESIS_PROFILE=explore looks further, with a fresh seed.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile(
+    "ci",
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile("explore", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .. import access, comment_text
+from .. import access, comment_text, text_input
 from ..models import Comment, Membership, Mention, Segment
 from ..timecodes import MAX_MS
 from . import notifications
@@ -32,8 +32,8 @@ def _check_body(body):
         raise CommentError("Write something first: the comment is empty.")
     if len(body) > Comment.MAX_LENGTH:
         raise CommentError(f"A comment can be at most {Comment.MAX_LENGTH:,} characters ({len(body):,} now).")
-    if "\x00" in body:
-        raise CommentError("The comment contains a character that cannot be stored (NUL).")
+    if problem := text_input.problem(body, "The comment"):
+        raise CommentError(problem)
     return body
 
 

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Subquery
 from django.utils import timezone
 
+from .. import text_input
 from ..models import Project, ScriptEdit, Segment, Speaker
 from ..timecodes import MAX_MS, format_timecode
 from ..wording import counted
@@ -535,8 +536,8 @@ class FindPattern:
             raise EditError("Type what to find.")
         if len(find) > self.MAX_LENGTH:
             raise EditError(f"What to find is too long (at most {self.MAX_LENGTH} characters).")
-        if "\x00" in find:
-            raise EditError("What to find contains a character that cannot be stored.")
+        if problem := text_input.problem(find, "What to find"):
+            raise EditError(problem)
         pattern = find if use_regex else regex.escape(find)
         if whole_word:
             pattern = rf"(?<!\w)(?:{pattern})(?!\w)"
@@ -570,16 +571,16 @@ class FindPattern:
             raise EditError(
                 f"The replacement “{replacement}” is not valid for this pattern: {error}."
             ) from None
-        if "\x00" in result:
-            raise EditError("The replacement contains a character that cannot be stored.")
+        if problem := text_input.problem(result, "The replaced text"):
+            raise EditError(problem)
         return result
 
 
 def planned_replacements(project, pattern, replacement):
     """[(segment, new text)] for every segment whose translation the replacement changes, in time
     order: what the preview shows is exactly what `replace_text` applies."""
-    if "\x00" in replacement:
-        raise EditError("The replacement contains a character that cannot be stored.")
+    if problem := text_input.problem(replacement, "The replacement"):
+        raise EditError(problem)
     candidates = Segment.objects.filter(project=project).only(*_REPLACE_FIELDS).order_by("start_ms", "id")
     if pattern.literal:
         lookup = "target_text__contains" if pattern.case_sensitive else "target_text__icontains"

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .. import text_input
 from ..models import ReviewStatus, ScriptEdit, Segment
 from ..timecodes import format_timecode
 from ..wording import counted
@@ -129,8 +130,8 @@ def move(project, name, *, by, segment_pks=None, seen_versions=None, only_clean=
             raise ReviewError("Say what should change: the reason is what the translator will read.")
         if len(reason) > MAX_REASON_LENGTH:
             raise ReviewError(f"The reason is too long (at most {MAX_REASON_LENGTH} characters).")
-        if "\x00" in reason:
-            raise ReviewError("The reason contains a character that cannot be stored.")
+        if problem := text_input.problem(reason, "The reason"):
+            raise ReviewError(problem)
     if segment_pks is not None and not segment_pks:
         raise ReviewError("Choose the segments first.")
     return _move(project, rule, by, segment_pks, seen_versions or {}, only_clean, reason)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pysubs2
 from django.utils.translation import ngettext
 
+from .. import text_input
 from ..timecodes import MAX_MS, TimecodeError, check_range, format_timecode, parse_timecode
 from ..wording import counted
 
@@ -180,6 +181,9 @@ def decode_upload(raw, max_bytes):
         )
     if "\x00" in text or _control_ratio(text) > 0.01:
         raise ScriptFileError("This is not a text file. Upload an .srt, .vtt, .json or .csv script.")
+    if problem := text_input.problem(text, "this line"):
+        line = text.count("\n", 0, text_input.position(text)) + 1
+        raise ScriptFileError([Problem(line, problem)])
     return text.lstrip("\ufeff"), notices
 
 
@@ -579,8 +583,11 @@ def _dubformer_speakers(items, key, problems):
             )
             continue
         texts = {key: item.get(key) or "" for key in ("name", "voice_key")}
-        if not all(isinstance(value, str) and "\x00" not in value for value in texts.values()):
+        if not all(isinstance(value, str) for value in texts.values()):
             problems.add(None, f"{where}: “name” and “voice_key” must be text.")
+            continue
+        if problem := text_input.problem(texts["name"] + texts["voice_key"], "the name or voice key"):
+            problems.add(None, f"{where}: {problem}")
             continue
         if len(texts["name"]) > MAX_SPEAKER_NAME or len(texts["voice_key"]) > MAX_VOICE_KEY:
             problems.add(None, f"{where}: the name or voice key is too long.")
@@ -630,8 +637,10 @@ def _dubformer_segments(data, key, known_speaker_ids, speakers_key, problems):
             )
         elif end_ms > MAX_MS:
             problems.add(None, f"{where}: ends past 24 hours ({_clip(str(end_ms))} ms).")
-        elif not isinstance(text, str) or "\x00" in text:
+        elif not isinstance(text, str):
             problems.add(None, f"{where}: “text” must be a string.")
+        elif problem := text_input.problem(text, "“text”"):
+            problems.add(None, f"{where}: {problem}")
         elif speaker_id is None:
             problems.add(None, f"{where}: “speaker_id” must be a whole number.")
         elif speaker_id not in known_speaker_ids:

@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import access
+from .. import access, text_input
 from ..models import Speaker
 from ..services import speakers as speaker_changes
 from ..services import voices
@@ -16,7 +16,7 @@ from ..services import voices
 PANEL = "projects/includes/speakers_panel.html#speakers-panel"
 
 
-class SpeakerForm(forms.ModelForm):
+class SpeakerForm(text_input.TextFieldsMixin, forms.ModelForm):
     class Meta:
         model = Speaker
         fields = ["name", "style", "voice_key", "modelslab_voice_id"]
