@@ -12,6 +12,9 @@ bind = os.environ.get(
 )
 workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8)))
 worker_class = "sync"
+# More than one thread per worker makes gunicorn use its threaded worker (gthread): each thread then keeps a
+# database connection of its own (WEB_CONCURRENCY × GUNICORN_THREADS in all).
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # A request never waits on a provider (the worker does): a page slower than this is stuck, so restart it.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
@@ -23,5 +26,8 @@ max_requests_jitter = 100
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
+# No control socket (gunicorn ≥ 25 opens one in the home directory by default): two instances on one machine
+# (bench/cluster, the tests) would share it.
+control_socket_disable = True
 # Load the app before forking, so a configuration error (no collectstatic, no SECRET_KEY) stops the start.
 preload_app = True
