@@ -122,7 +122,9 @@ class ContextFilter(logging.Filter):
 
     def filter(self, record):
         if getattr(record, "request_id", None) is None:
-            record.request_id = request_id_var.get() or "-"
+            # django.request logs a 4xx/5xx after the middleware is done, with the request attached.
+            request = getattr(record, "request", None)
+            record.request_id = request_id_var.get() or getattr(request, "request_id", None) or "-"
         task = task_var.get()
         if task is not None and getattr(record, "task_id", None) is None:
             record.task_id, record.task_name = task
