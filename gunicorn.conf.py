@@ -31,3 +31,38 @@ errorlog = "-"
 control_socket_disable = True
 # Load the app before forking, so a configuration error (no collectstatic, no SECRET_KEY) stops the start.
 preload_app = True
+
+# --- Logs (dubweb/logs.py, docs/configuration.md "Logs") ---------------------------------------------------
+# With LOG_FORMAT=json (the default when DEBUG is off) gunicorn's own lines are JSON objects too and pass the
+# same filter that removes keys and tokens. dubweb logs one line per request itself (logger
+# dubweb.request, with the request id), so gunicorn's access log is off then unless GUNICORN_ACCESS_LOG is
+# set.
+_debug = os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
+if os.environ.get("LOG_FORMAT", "text" if _debug else "json").strip().lower() == "json":
+    _access = "GUNICORN_ACCESS_LOG" in os.environ
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "context": {"()": "dubweb.logs.ContextFilter"},
+            "redact": {"()": "dubweb.logs.RedactSecrets"},
+        },
+        "formatters": {"json": {"()": "dubweb.logs.JsonFormatter"}},
+        "handlers": {
+            "json": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "filters": ["context", "redact"],
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": "INFO", "handlers": []},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["json"], "propagate": False},
+            "gunicorn.access": {
+                "level": "INFO" if _access else "WARNING",
+                "handlers": ["json"],
+                "propagate": False,
+            },
+        },
+    }

@@ -122,7 +122,9 @@ class ContextFilter(logging.Filter):
 
     def filter(self, record):
         if getattr(record, "request_id", None) is None:
-            record.request_id = request_id_var.get() or "-"
+            # django.request logs a 4xx/5xx after the middleware is done, with the request attached.
+            request = getattr(record, "request", None)
+            record.request_id = request_id_var.get() or getattr(request, "request_id", None) or "-"
         task = task_var.get()
         if task is not None and getattr(record, "task_id", None) is None:
             record.task_id, record.task_name = task
@@ -147,9 +149,28 @@ class RedactSecrets(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info, values)
         for name, value in list(vars(record).items()):
-            if name not in STANDARD_ATTRS and isinstance(value, str):
-                setattr(record, name, redact(value, values))
+            if name not in STANDARD_ATTRS:
+                setattr(record, name, _redacted(value, values))
         return True
+
+
+def _redacted(value, values, depth=0):
+    """An `extra=` field without secrets: strings redacted, containers walked (SQL parameters are a
+    list), anything else as its redacted text."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return redact(value, values)
+    if depth < 4 and isinstance(value, list | tuple | set):
+        return [_redacted(item, values, depth + 1) for item in value]
+    if depth < 4 and isinstance(value, dict):
+        return {
+            key: REDACTED
+            if isinstance(key, str) and NAMED_SECRET.fullmatch(f"{key}=x")
+            else _redacted(item, values, depth + 1)
+            for key, item in value.items()
+        }
+    return redact(str(value), values)
 
 
 class JsonFormatter(logging.Formatter):

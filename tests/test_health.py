@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import OperationalError, connections
 from django.utils import timezone
-from django_q.signals import pre_execute
+from django_q.signals import post_execute_in_worker, pre_execute
 
 from projects import health
 from projects.models import WorkerHeartbeat
@@ -44,8 +44,10 @@ def test_readiness_waits_for_a_worker_then_answers_200(client, production_queue)
     assert body["failed"] == ["worker"]
     assert body["checks"] == {"database": "ok", "broker": "ok", "worker": "never seen"}
 
-    # What django-q2's worker sends before each task it runs.
-    pre_execute.send(sender="django_q", func=None, task={"id": "abc", "name": "check-submissions"})
+    # What django-q2's worker sends around each task it runs.
+    task = {"id": "abc", "name": "check-submissions"}
+    pre_execute.send(sender="django_q", func=None, task=task)
+    post_execute_in_worker.send(sender="django_q", func=None, task=task)
 
     status, body = answer(client, "/health/ready")
     assert status == 200
@@ -61,7 +63,9 @@ def test_a_worker_gone_quiet_makes_readiness_fail(client, production_queue):
 
 
 def test_tasks_run_inside_the_web_process_are_no_sign_of_a_worker(client, production_queue):
-    pre_execute.send(sender="django_q", func=None, task={"id": "abc", "name": "x", "sync": True})
+    task = {"id": "abc", "name": "x", "sync": True}
+    pre_execute.send(sender="django_q", func=None, task=task)
+    post_execute_in_worker.send(sender="django_q", func=None, task=task)
     assert answer(client, "/health/ready")[0] == 503
 
 

@@ -1,11 +1,15 @@
 """Health checks for load balancers and orchestrators (docs/deploy.md, "Health checks"): no sign-in, no
 session, nothing secret in the answer. HealthCheckMiddleware answers them before the host check."""
 
+import logging
+
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .. import health
+
+logger = logging.getLogger("dubweb.health")
 
 
 @never_cache
@@ -21,6 +25,10 @@ def ready(request):
     """200 when the database, the job broker and a recent worker are there; 503 naming what is not."""
     ready, checks = health.readiness()
     body = {"status": "ok" if ready else "unavailable", "checks": {c.name: c.detail for c in checks}}
-    if not ready:
-        body["failed"] = [c.name for c in checks if not c.ok]
-    return JsonResponse(body, status=200 if ready else 503)
+    if ready:
+        return JsonResponse(body)
+    body["failed"] = [c.name for c in checks if not c.ok]
+    logger.warning("Not ready: %s", ", ".join(f"{c.name} {c.detail}" for c in checks if not c.ok))
+    response = JsonResponse(body, status=503)
+    response._has_been_logged = True  # said above, once, rather than as a server error by django.request
+    return response
