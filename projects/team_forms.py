@@ -12,7 +12,7 @@ def role_choices(may_manage_owners):
     return [(value, label) for value, label in Role.choices if may_manage_owners or value != Role.OWNER]
 
 
-class InviteForm(forms.Form):
+class InviteForm(text_input.TextFieldsMixin, forms.Form):
     email = forms.EmailField(label="Email address", max_length=254)
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.EDITOR)
 

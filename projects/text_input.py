@@ -22,7 +22,7 @@ def problem(text, what="The text"):
     char = found.group()
     if char == "\ufffd":
         return f"{what} holds U+FFFD, the mark of bytes that were not UTF-8; type or paste it again."
-    return f"{what} holds a character that is not text (U+{ord(char):04X}); remove it and try again."
+    return f"{what} holds a character that cannot be stored (U+{ord(char):04X}, not text); remove it and try again."
 
 
 def position(text):

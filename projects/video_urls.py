@@ -6,10 +6,14 @@ a host in another script becomes its IDNA form) and `problem` checks the result 
 rule the contract tests use (rfc3986-validator). Plain Python: no Django.
 """
 
+import ipaddress
 import re
+import socket
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from rfc3986_validator import validate_rfc3986
+
+from .providers.guarded_fetch import is_public
 
 # RFC 3986 characters allowed as they are (unreserved, sub-delims, ':' '@', and '%' of an escape already made).
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
@@ -76,4 +80,24 @@ def problem(url, *, relative_ok=False):
     parts = urlsplit(url)
     if not parts.hostname or not validate_rfc3986(url, rule="URI"):
         return "This is not a valid web address (check the host name and any spaces or symbols in it)."
+    if _inside(parts.hostname):
+        return (
+            "This address points at this machine or a private network, and providers fetch the video from "
+            "the internet: give a public address, or a path on this site (/static/…)."
+        )
     return ""
+
+
+def _inside(host):
+    """Whether the host is a name or address of this machine or of a private network (as written: a name
+    that resolves there is refused when fetched, by projects/providers/guarded_fetch.py)."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        try:  # the forms browsers also read as IPv4: 2130706433, 0x7f.1, 127.1
+            address = ipaddress.ip_address(socket.inet_aton(host))
+        except OSError:
+            return False
+    return not is_public(str(address))

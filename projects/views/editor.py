@@ -306,6 +306,8 @@ def segment_split(request, pk, segment_pk):
     _segment_in_range(segment_pk)
     project = _project_for(request, pk, "edit_script")
     at_ms = _int_or_none(request.POST.get("at_ms"))
+    if at_ms is None and request.POST.get("at_ms"):
+        return _message(request, "The split point is not a time in the video; nothing was changed.", 422)
     cursor = _int_or_none(request.POST.get("text_cursor"))
     return _structural(
         request,

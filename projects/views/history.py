@@ -26,10 +26,12 @@ def _segment_in_range(segment_pk):
 
 
 def _int(value, default=-1):
+    """An id or version from the form; `default` when it is not one (a row id is at most MAX_ID)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return default
+    return number if abs(number) <= editor_views.MAX_ID else default
 
 
 @login_required
