@@ -550,3 +550,24 @@ def test_the_dub_is_heard_instead_of_or_with_the_source_and_its_waveform_is_draw
 def test_without_a_finished_dub_there_is_nothing_to_switch_to(page, keynote):
     open_timeline(page, keynote)
     expect(page.locator("#timeline-listen")).to_be_hidden()
+
+
+def test_under_a_policy_without_inline_styles_the_timeline_is_still_laid_out(page, keynote):
+    # wavesurfer.js styles its shadow root with a <style> element, which such a policy blocks: the timeline
+    # adopts the same rules as a constructed stylesheet instead.
+    def with_csp(route):
+        response = route.fetch()
+        policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": policy})
+
+    page.route("**/script/", with_csp)
+    open_timeline(page, keynote)
+    cursor = page.evaluate(
+        "getComputedStyle(document.querySelector('#timeline-wave > div').shadowRoot.querySelector('.cursor')).position"
+    )
+    assert cursor == "absolute"  # the shadow root's own rules apply (without them: static, under the wave)
+    first, third = segments(keynote)[0], segments(keynote)[2]
+    lanes = page.locator("#timeline-lanes li")
+    tom, maya = lanes.nth(0).bounding_box(), lanes.nth(1).bounding_box()
+    assert abs(region(page, first).bounding_box()["y"] - tom["y"]) < 6
+    assert abs(region(page, third).bounding_box()["y"] - maya["y"]) < 6
