@@ -123,10 +123,36 @@ class Cluster:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
         try:
-            proc.wait(timeout=20)
+            proc.wait(timeout=8)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+    def talks_to(self, name, port):
+        """Whether a process of `name`'s group has a TCP connection open to the loopback `port`."""
+        proc = self.procs.get(name)
+        if proc is None:
+            return False
+        inodes = set()
+        for pid in Path("/proc").iterdir():
+            if not pid.name.isdigit():
+                continue
+            try:
+                if os.getpgid(int(pid.name)) != proc.pid:
+                    continue
+                for fd in (pid / "fd").iterdir():
+                    target = os.readlink(fd)
+                    if target.startswith("socket:["):
+                        inodes.add(target[8:-1])
+            except OSError:
+                continue
+        wanted = f":{port:04X}"
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[2].endswith(wanted) and fields[3] == "01" and fields[9] in inodes:  # ESTABLISHED
+                    return True
+        return False
 
     def stop(self):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not leave processes behind
@@ -532,12 +558,14 @@ def main():
     parser.add_argument("--pg", default=os.environ.get("CLUSTER_PG", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--editors", type=int, default=None)
     parser.add_argument("--seconds", type=int, default=None, help="each load phase's length")
+    parser.add_argument("--phases", default="steady,faults,saturation", help="which of the three to run")
     parser.add_argument("--keep", action="store_true", help="keep the run folder (logs, locust output)")
     args = parser.parse_args()
     reduced = args.reduced
     editors = args.editors or (20 if reduced else 50)
     seconds = args.seconds or (25 if reduced else 75)
-    steps = [] if reduced else [25, 50, 100, 150, 200, 250]
+    phases = {"faults"} if reduced else set(args.phases.split(","))
+    steps = [5, 10, 25, 50, 100, 150, 200] if "saturation" in phases else []
     step_s = 15.0
 
     from urllib.parse import urlsplit
@@ -615,7 +643,7 @@ def main():
         users = editors + max(2, editors // 10) + max(2, editors // 25)
         all_acks, all_attempts = [], []
 
-        if not reduced:
+        if "steady" in phases:
             say(f"Steady load: {editors} editors, reviewers and managers through the balancer for {seconds} s "
                 f"(load average before: {load_average()})")  # fmt: skip
             proc, out, started = run_locust(run_dir, "steady", accounts_file, lb, users=users, seconds=seconds,
@@ -629,33 +657,35 @@ def main():
             if errors:
                 failures.append(f"{errors} errors under steady load")
 
-        say(f"Faults under load: {editors} editors for {seconds + 25} s")
-        proc, out, started = run_locust(run_dir, "faults", accounts_file, lb, users=users, seconds=seconds + 25,
-                                        extra_env={**mix, "BENCH_PUSH_EVERY_S": "6"})  # fmt: skip
-        windows = run_faults(cluster, database, started, lb, accounts["manager"], reduced)
-        requests, acks, attempts, started, ended = collect(proc, out, started)
-        all_acks += acks
-        all_attempts += attempts
-        report(requests, started, ended, f"Under faults, {editors} editors")
-        sending = windows.pop("sending", [])
-        print("  failed requests in each fault's window (in flight: sent before the fault began):")
-        in_windows = set()
-        for name, (begin, end) in windows.items():
-            failed = [r for r in requests if begin <= r[0] <= end and is_error(r[3], r[1])]
-            in_windows.update(id(r) for r in failed)
-            in_flight = sum(1 for r in failed if r[0] - r[4] / 1000 < begin)
-            kinds = defaultdict(int)
-            for r in failed:
-                kinds[r[3] or r[5]] += 1
-            print(
-                f"    {name:44}{end - begin:5.1f} s {len(failed):5d} failed ({in_flight} in flight)  {dict(kinds) or ''}"
-            )
-        outside = [r for r in requests if is_error(r[3], r[1]) and id(r) not in in_windows]
-        print(f"    outside the windows: {len(outside)} failed")
-        for r in outside[:10]:
-            print(f"      {time.strftime('%H:%M:%S', time.localtime(r[0]))} {r[1]} {r[3]} {r[5]}")
-        if outside:
-            failures.append(f"{len(outside)} failed requests outside the fault windows")
+        sending = []
+        if "faults" in phases:
+            say(f"Faults under load: {editors} editors for {seconds + 25} s")
+            proc, out, started = run_locust(run_dir, "faults", accounts_file, lb, users=users, seconds=seconds + 25,
+                                            extra_env={**mix, "BENCH_PUSH_EVERY_S": "6"})  # fmt: skip
+            windows = run_faults(cluster, database, started, lb, accounts["manager"], reduced)
+            requests, acks, attempts, started, ended = collect(proc, out, started)
+            all_acks += acks
+            all_attempts += attempts
+            report(requests, started, ended, f"Under faults, {editors} editors")
+            sending = windows.pop("sending", [])
+            print("  failed requests in each fault's window (in flight: sent before the fault began):")
+            in_windows = set()
+            for name, (begin, end) in windows.items():
+                failed = [r for r in requests if begin <= r[0] <= end and is_error(r[3], r[1])]
+                in_windows.update(id(r) for r in failed)
+                in_flight = sum(1 for r in failed if r[0] - r[4] / 1000 < begin)
+                kinds = defaultdict(int)
+                for r in failed:
+                    kinds[r[3] or r[5]] += 1
+                print(
+                    f"    {name:44}{end - begin:5.1f} s {len(failed):5d} failed ({in_flight} in flight)  {dict(kinds) or ''}"
+                )
+            outside = [r for r in requests if is_error(r[3], r[1]) and id(r) not in in_windows]
+            print(f"    outside the windows: {len(outside)} failed")
+            for r in outside[:10]:
+                print(f"      {time.strftime('%H:%M:%S', time.localtime(r[0]))} {r[1]} {r[3]} {r[5]}")
+            if outside:
+                failures.append(f"{len(outside)} failed requests outside the fault windows")
 
         say("Waiting for every job to end (the managers' job cards poll)")
         ended_in_time = wait_for_jobs(lb, manager_sessions, 90)
@@ -676,6 +706,9 @@ def main():
                              f"{job['status']} after {job['attempts']} sending attempts")  # fmt: skip
         else:
             lines.append("no job was being sent at the moment the worker was killed")
+        logs = "".join(path.read_text(errors="replace") for path in run_dir.glob("*.log"))
+        lines.append(f"lost tasks taken up again: {logs.count('their task was lost; taken up again')}, sends "
+                     f"the broker refused (taken up later): {logs.count('could not queue its send')}")  # fmt: skip
         print("Jobs: " + "\n  ".join(lines))
         print(
             f"  jobs that ended wrong or twice: {len(problems)}" + ("" if ended_in_time else " (timed out)")
@@ -697,7 +730,9 @@ def main():
                 cluster.kill(name, signal.SIGTERM)
             port = free_port()
             say("Saturation through one runserver process")
-            cluster.spawn("runserver", [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"])
+            # As runserver is meant to run: a connection per request (its threads would each keep one).
+            cluster.spawn("runserver", [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+                          {**env, "DB_CONN_MAX_AGE": "0"})  # fmt: skip
             wait_for(lambda: http_ok(port, "/accounts/login/"), "runserver", 30)
             proc, out, started = run_locust(run_dir, "steps-runserver", accounts_file, f"http://127.0.0.1:{port}",
                                             users=0, seconds=0, roles="editor", steps=steps, step_s=step_s)  # fmt: skip
@@ -751,28 +786,31 @@ def run_faults(cluster, database, started, lb, managers, reduced):
 
     time.sleep(pause)
     begin = time.time()
-    say("Fault: qcluster 1 killed (SIGKILL) while jobs are being sent, started again")
+    say("Fault: a qcluster killed (SIGKILL) while it sends a job, started again")
     import requests
 
     # Slow answers from the sandbox for a while, so that a send is under way when the worker dies.
     for provider, endpoint in (("dubformer", "create_project"), ("modelslab", "create_dubbing")):
         requests.post(f"{lb}/sandbox/control/fail", json={"provider": provider, "endpoint": endpoint,
                       "kind": "timeout", "times": 4}, timeout=10)  # fmt: skip
-    deadline = time.time() + 20
+    # The worker to kill is the one talking to the sandbox (a connection open to the balancer) while a
+    # job is being sent.
     from django.db import connections
 
-    while time.time() < deadline:
+    victim, deadline = None, time.time() + 30
+    while victim is None and time.time() < deadline:
         if Submission.objects.filter(status=Submission.Status.SENDING).exists():
-            break
-        time.sleep(0.2)
+            victim = next((n for n in (0, 1) if cluster.talks_to(f"worker{n + 1}", cluster.lb_port)), None)
+        time.sleep(0.1)
+    victim = victim or 0
     sending = list(Submission.objects.filter(status=Submission.Status.SENDING).values_list("pk", flat=True))
     connections.close_all()
-    time.sleep(0.5)
-    cluster.kill("worker1")
+    say(f"  qcluster {victim + 1} is sending job(s) {sending}: killed")
+    cluster.kill(f"worker{victim + 1}")
     windows["sending"] = sending
     time.sleep(2)
-    cluster.start_worker(0)
-    window("qcluster 1 killed mid-send and restarted", begin)
+    cluster.start_worker(victim)
+    window("qcluster killed mid-send and restarted", begin)
 
     time.sleep(pause)
     begin = time.time()

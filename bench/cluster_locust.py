@@ -128,6 +128,8 @@ class Person(HttpUser):
 
     def background(self):
         """What the open page asks for by itself: the presence poll (4 s) and the unread count (20 s)."""
+        if not self.csrf:  # the page did not load (a fault): the person loads it again
+            self.open()
         now = time.time()
         if now - self.last_presence >= 4:
             self.last_presence = now
@@ -136,8 +138,6 @@ class Person(HttpUser):
         if now - self.last_unread >= 20:
             self.last_unread = now
             self.client.get("/projects/notifications/count/", headers=self.hx(), name="unread count")
-        if not self.csrf:
-            self.open()
 
 
 class Editor(Person):
