@@ -68,10 +68,10 @@ BASE = {
     "segments of the edited project": 500,
     "segments of a big project of another team": 500,
     "projects per team (2 teams, 30 segments each)": 10,
-    "script edits (1 segment each)": 3000,
+    "script edits (1 segment each)": 2000,
     "job events (Activity)": 300,
     "comments": 300,
-    "notifications": 1000,
+    "notifications": 500,
     "jobs (Submission)": 100,
 }
 SMALL_SCRIPT = 30

@@ -39,7 +39,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Count, F, Func, Max, Min, Q, Value
 
-from .models import Activity, EditedSegment, Project, ScriptEdit
+from .models import Activity, Project, ScriptEdit
 from .wording import counted
 
 FEED_COLUMNS = ("source", "ref", "at", "user_ref", "project_ref", "kind", "text", "changes", "segments")
@@ -257,20 +257,26 @@ def _minute(moment):
 
 def _count_segments(rows):
     """Replace each edit group's first edit id (in `segments`) by the number of segments its edits
-    touched: one read of the links of those edits only, through the edit-id index."""
+    touched: one read of those edits (by id range, the primary key) and their links (the edit-id index)."""
     groups = [row for row in rows if row.source == "edits"]
     if not groups:
         return
     wanted = Q()
     for row in groups:
-        wanted |= Q(edit_id__gte=row.segments, edit_id__lte=row.ref, edit__project_id=row.project_ref,
-                    edit__user_id=row.user_ref, edit__kind=row.kind)  # fmt: skip
+        wanted |= Q(id__gte=row.segments, id__lte=row.ref, project_id=row.project_ref, user_id=row.user_ref,
+                    kind=row.kind)  # fmt: skip
+    # The span of ids the page covers, as an index range for the database; the groups within it.
+    span = Q(id__gte=min(row.segments for row in groups), id__lte=max(row.ref for row in groups))
     touched = {}
-    links = EditedSegment.objects.filter(wanted).values_list(
-        "segment_id", "edit__project_id", "edit__user_id", "edit__kind", "edit__created_at"
+    links = (
+        ScriptEdit.objects.filter(span, wanted)
+        .order_by()
+        .values_list("project_id", "user_id", "kind", "created_at", "segment_links__segment_id")
     )
-    for segment_id, project_id, user_id, kind, at in links:
-        touched.setdefault((project_id, user_id, kind, _minute(at)), set()).add(segment_id)
+    for project_id, user_id, kind, at, segment_id in links:
+        segments = touched.setdefault((project_id, user_id, kind, _minute(at)), set())
+        if segment_id is not None:
+            segments.add(segment_id)
     for row in groups:
         row.segments = len(touched.get((row.project_ref, row.user_ref, row.kind, _minute(row.at)), ()))
 
