@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -38,4 +39,27 @@ class HealthCheckMiddleware:
         view = {"/health/live": health.live, "/health/ready": health.ready}.get(request.path_info)
         if view is not None:
             return view(request)
+        return self.get_response(request)
+
+
+class BodySizeLimitMiddleware:
+    """A request whose body is larger than anything dubweb reads (DATA_UPLOAD_MAX_MEMORY_SIZE, which has
+    room for the largest script file) is refused with 413 before any view runs, also by the views that
+    never read their body (undo, a job's cancel): they would otherwise act on it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            return HttpResponse(
+                f"The request is larger than dubweb accepts ({limit / 2**20:.0f} MB); nothing was done.",
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
         return self.get_response(request)

@@ -33,7 +33,7 @@ def position(text):
 
 def validate(value):
     """A form field's validator: the rule above as a ValidationError."""
-    message = problem(value)
+    message = problem(value) if isinstance(value, str) else ""  # a field may clean to a number first
     if message:
         raise ValidationError(message, code="not_text")
 

@@ -22,7 +22,6 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.urls import reverse
 
 from projects.models import Comment, Project, Role, ScriptImport, Segment, Speaker
@@ -357,18 +356,20 @@ def test_a_hostile_script_file_is_refused_with_a_message_and_nothing_is_imported
 
 
 def test_a_body_past_the_upload_limit_is_refused_before_anything_changes(hostile, client):
+    """Every route, those that never read their body too (undo would otherwise undo)."""
     people, values, fills, _ = hostile
     oversized = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
     wrong = []
-    for key, (base, fields) in FIELDS.items():
+    for key in sorted({*FIELDS, *NO_INPUT}):
+        base, fields = FIELDS.get(key, ({}, {}))
         before = _rows()
-        with transaction.atomic():
-            response = _post(
-                client, _url(key, values), {**_fill(base, fills), next(iter(fields), "x"): oversized}
-            )
-            transaction.set_rollback(True)
-        if response.status_code not in (400, 413) or _rows() != before:
+        response = _post(
+            client, _url(key, values), {**_fill(base, fills), next(iter(fields), "x"): oversized}
+        )
+        if response.status_code != 413 or "larger than dubweb accepts" not in response.content.decode():
             wrong.append(f"{key}: {response.status_code}")
+        elif _rows() != before:
+            wrong.append(f"{key}: rows changed")
     assert not wrong
 
 
@@ -411,7 +412,7 @@ def test_the_webhook_refuses_a_body_past_the_upload_limit(hostile, client):
         b'{"a": "' + b"x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1) + b'"}',
         content_type="application/json",
     )
-    assert response.status_code in (400, 413)
+    assert response.status_code == 413
 
 
 def test_the_timeline_json_and_row_cursors_survive_hostile_query_strings(hostile, client):

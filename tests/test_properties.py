@@ -138,6 +138,8 @@ def test_srt_reads_back_the_timings_and_text_it_wrote(script):
 
 # WebVTT escapes markup, so a cue may say "<b>" and "&amp;" and mean it.
 @given(scripts(text=_cue_text(SUBTITLE_TEXT + "<>&/:="), names=NAMES))
+@example(Script(segments=[ScriptSegment(0, 900, target_text="Hi", speaker_id=1)],
+                speakers=[ScriptSpeaker(speaker_id=1, name="Jean--")]))  # fmt: skip
 def test_webvtt_reads_back_the_timings_speakers_and_text_it_wrote(script):
     assert _named_lines(_read_back(script, "vtt")) == _named_lines(script)
 

@@ -480,7 +480,9 @@ def to_subtitles(script, fmt, *, text_column="target", speaker_names=True):
         if fmt == "vtt":
             text = html.escape(text, quote=False)
             if name:
-                text = f"<v {html.escape(name, quote=False)}>{text}"
+                # A space before ">" when the name ends in "-": "<v Jean-->" would read as a timing "-->".
+                name = html.escape(name, quote=False)
+                text = f"<v {name}{' ' if name.endswith('-') else ''}>{text}"
         elif name:
             text = f"{name}: {text}"
         subs.append(
