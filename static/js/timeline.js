@@ -625,7 +625,9 @@
 
   // --- loading ------------------------------------------------------------------------------------------------
   async function fetchJson(url) {
-    const answer = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    // (credentials "include", as the page's <link rel=preload crossorigin=use-credentials>: the first
+    // answer is the one the page asked for while it was read; the site's own origin either way.)
+    const answer = await fetch(url, { headers: { Accept: "application/json" }, credentials: "include" });
     if (!answer.ok) throw new Error(`HTTP ${answer.status}`);
     return answer.json();
   }
@@ -642,7 +644,7 @@
   // The worker's peaks: audiowaveform's binary .dat (version 1: a 20-byte header, then a min and a max
   // per 10 ms, 8- or 16-bit), or JSON. No peaks yet: a 404 whose JSON says why (computing, failed…).
   async function fetchPeaks(url) {
-    const answer = await fetch(url, { credentials: "same-origin" });
+    const answer = await fetch(url, { credentials: "include" });
     const type = answer.headers.get("Content-Type") || "";
     if (!answer.ok) {
       const problem = new Error(`HTTP ${answer.status}`);
@@ -692,6 +694,7 @@
       lane.className = "timeline-lane";
       lane.style.setProperty("--lane-colour", colour(index, 1));
       lane.textContent = name;
+      lane.title = name;  // (cut short on a narrow screen)
       lanesBox.append(lane);
     });
     panel.style.setProperty("--lanes", String(Math.max(1, names.length)));
