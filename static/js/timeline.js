@@ -474,7 +474,10 @@
       KeyK: () => setShuttle(0),
       KeyL: () => setShuttle(shuttle < 0 ? 1 : shuttle ? shuttle * 2 : 1),
       // The timeline's play buttons: editor.js plays the current segment (and stops at its end).
-      KeyP: () => panel.querySelector(`[data-command="${event.shiftKey ? "play-before" : "play"}"]`).click(),
+      KeyP: () => {
+        const button = panel.querySelector(`[data-command="${event.shiftKey ? "play-before" : "play"}"]`);
+        if (button) button.click(); else tell("This project has no video to play.", "error");
+      },
       " ": () => { if (!player) tell("This project has no video to play.", "error"); else if (player.paused) player.play().catch(() => {}); else player.pause(); },
     };
     const action = keys[event.key] || (!event.ctrlKey && !event.metaKey && keys[event.code]);
@@ -534,7 +537,8 @@
       try { audio.currentTime = player.currentTime; } catch (e) { /* not loaded yet: set when it is */ }
     }
     if (audio.playbackRate !== player.playbackRate) audio.playbackRate = player.playbackRate;
-    if (!player.paused && audio.paused) audio.play().catch(() => tell("The dub could not start playing.", "error"));
+    const past = audio.duration && player.currentTime >= audio.duration;  // a dub shorter than the film
+    if (!player.paused && audio.paused && !past) audio.play().catch(() => tell("The dub could not start playing.", "error"));
   }
   function showBalance() {
     const value = Math.round(dub.balance * 100);
