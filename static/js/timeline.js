@@ -477,7 +477,10 @@
       KeyK: () => setShuttle(0),
       KeyL: () => setShuttle(shuttle < 0 ? 1 : shuttle ? shuttle * 2 : 1),
       // The timeline's play buttons: editor.js plays the current segment (and stops at its end).
-      KeyP: () => panel.querySelector(`[data-command="${event.shiftKey ? "play-before" : "play"}"]`).click(),
+      KeyP: () => {
+        const button = panel.querySelector(`[data-command="${event.shiftKey ? "play-before" : "play"}"]`);
+        if (button) button.click(); else tell("This project has no video to play.", "error");
+      },
       " ": () => { if (!player) tell("This project has no video to play.", "error"); else if (player.paused) player.play().catch(() => {}); else player.pause(); },
     };
     const action = keys[event.key] || (!event.ctrlKey && !event.metaKey && keys[event.code]);
@@ -537,7 +540,8 @@
       try { audio.currentTime = player.currentTime; } catch (e) { /* not loaded yet: set when it is */ }
     }
     if (audio.playbackRate !== player.playbackRate) audio.playbackRate = player.playbackRate;
-    if (!player.paused && audio.paused) audio.play().catch(() => tell("The dub could not start playing.", "error"));
+    const past = audio.duration && player.currentTime >= audio.duration;  // a dub shorter than the film
+    if (!player.paused && audio.paused && !past) audio.play().catch(() => tell("The dub could not start playing.", "error"));
   }
   function showBalance() {
     const value = Math.round(dub.balance * 100);
@@ -628,7 +632,9 @@
 
   // --- loading ------------------------------------------------------------------------------------------------
   async function fetchJson(url) {
-    const answer = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    // (credentials "include", as the page's <link rel=preload crossorigin=use-credentials>: the first
+    // answer is the one the page asked for while it was read; the site's own origin either way.)
+    const answer = await fetch(url, { headers: { Accept: "application/json" }, credentials: "include" });
     if (!answer.ok) throw new Error(`HTTP ${answer.status}`);
     return answer.json();
   }
@@ -645,7 +651,7 @@
   // The worker's peaks: audiowaveform's binary .dat (version 1: a 20-byte header, then a min and a max
   // per 10 ms, 8- or 16-bit), or JSON. No peaks yet: a 404 whose JSON says why (computing, failed…).
   async function fetchPeaks(url) {
-    const answer = await fetch(url, { credentials: "same-origin" });
+    const answer = await fetch(url, { credentials: "include" });
     const type = answer.headers.get("Content-Type") || "";
     if (!answer.ok) {
       const problem = new Error(`HTTP ${answer.status}`);
@@ -695,6 +701,7 @@
       lane.className = "timeline-lane";
       lane.style.setProperty("--lane-colour", colour(index, 1));
       lane.textContent = name;
+      lane.title = name;  // (cut short on a narrow screen)
       lanesBox.append(lane);
     });
     panel.style.setProperty("--lanes", String(Math.max(1, names.length)));

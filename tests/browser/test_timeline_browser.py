@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from projects.models import Membership, Role, Segment
 
 from ..factories import MembershipFactory, ProjectFactory, SegmentFactory, SpeakerFactory, UserFactory
-from .conftest import log_in
+from .conftest import ARTIFACTS, log_in
 
 KEYNOTE = json.loads((Path(__file__).resolve().parents[2] / "projects" / "demo_keynote.json").read_text())
 
@@ -540,6 +540,10 @@ def test_the_dub_is_heard_instead_of_or_with_the_source_and_its_waveform_is_draw
     )
     assert volumes == pytest.approx([0.4, 0.6])
     screenshot(page, "timeline-dub")
+    for label, width in (("desktop", 1280), ("narrow", 390)):  # the timeline alone, to look at closely
+        page.set_viewport_size({"width": width, "height": 860})
+        page.locator("#timeline").screenshot(path=ARTIFACTS / f"timeline-dub-{label}-card.png")
+    page.set_viewport_size({"width": 1280, "height": 860})
 
     page.get_by_role("radio", name="Source").check()
     expect(page.locator("#timeline-dub")).to_be_hidden()

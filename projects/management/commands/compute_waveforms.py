@@ -24,7 +24,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("project_ids", nargs="*", type=int, help="Only these projects (default: all).")
         parser.add_argument("--inline", action="store_true", help="Compute here instead of queueing tasks.")
-        parser.add_argument("--all", dest="recompute_all", action="store_true", help="Recompute waveforms that are ready too.")
+        parser.add_argument(
+            "--all", dest="recompute_all", action="store_true", help="Recompute waveforms that are ready too."
+        )
         parser.add_argument("--no-outputs", action="store_true", help="Only the source videos.")
         parser.add_argument(
             "--dry-run", action="store_true", help="Say what would be computed; change nothing."
