@@ -22,6 +22,8 @@ import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+from django.utils.functional import empty
+
 request_id_var = ContextVar("request_id", default=None)
 task_var = ContextVar("task", default=None)  # (task id, task name) while a worker runs a task
 
@@ -258,9 +260,17 @@ class RequestIdMiddleware:
                 "route": match.route if match else None,
                 "status": status,
                 "duration_ms": duration_ms,
-                "user_id": getattr(getattr(request, "user", None), "pk", None),
+                "user_id": _user_id_if_loaded(request),
             },
         )
+
+
+def _user_id_if_loaded(request):
+    """The signed-in user's id if the request already looked them up (logging costs no query)."""
+    user = vars(request).get("user")
+    if user is None or getattr(user, "_wrapped", None) is empty:
+        return None
+    return getattr(user, "pk", None)
 
 
 # --- django-q2 signals: the request id travels with the tasks a request queues ---------------------------

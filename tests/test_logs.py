@@ -174,3 +174,10 @@ def test_no_provider_key_in_any_log_line_of_real_jobs(live, keynote, settings, c
     for key in (DUBFORMER_KEY, MODELSLAB_KEY, TEAM_KEY):
         assert key not in text
         assert key[-12:] not in text
+
+
+def test_a_signed_in_request_line_says_who(client, captured, editor):
+    client.force_login(editor)
+    assert client.get("/projects/").status_code == 200
+    (line,) = [line for line in lines(captured) if line["logger"] == "dubweb.request"]
+    assert line["user_id"] == editor.pk and line["route"] == "projects/"
