@@ -189,9 +189,10 @@ class Cluster:
 defaults
     mode http
     timeout connect 2s
-    timeout client 60s
+    timeout client 75s
     timeout server 60s
-    timeout http-keep-alive 10s
+    # Longer than any pause of the simulated people: a connection is never closed just as it is reused.
+    timeout http-keep-alive 75s
     # A connection refused by a dead instance is tried again on the other (never a request that reached one).
     retries 3
     option redispatch
