@@ -245,7 +245,8 @@ def test_a_webhook_with_an_unknown_token_or_bad_body_is_refused(client, db):
 
 def test_a_modelslab_send_interrupted_by_a_crash_is_not_sent_again(api, project, manager):
     submission = submissions.queue(project, Submission.Kind.NEW_DUB, by=manager, enqueue=False)
-    Submission.objects.filter(pk=submission.pk).update(  # the worker died here, longer ago than a task may run
+    # the worker died here, longer ago than a task may run
+    Submission.objects.filter(pk=submission.pk).update(
         status=Submission.Status.SENDING, updated_at=timezone.now() - timedelta(hours=1)
     )
     submissions.send(submission.pk)
