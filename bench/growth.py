@@ -12,8 +12,12 @@ the newest screenful is the same at every scale, so any growth in cost is the da
 Measured in one process through the full middleware stack (test client, signed in as a manager of the
 team): the editor's first screen; a save of one segment's text with the quality summary refresh that the
 page asks for after it; the project list; My work; the project's activity feed; the team's activity feed.
-Each is the median of --runs runs. Printed: milliseconds and SQL queries at each scale, and the ratio
-of each scale's time to 1×'s (target ≤ 1.5 at 100×: cost follows what is shown, not the database).
+The machine is shared and its load changes between scales, so each page's time is taken as the fastest
+of --runs runs (the least interrupted one; the median is printed too), and each run of a page is
+followed by a run of a bare page (signed in, through the same middleware, one line of text) whose time
+shows how loaded the machine was. Printed: milliseconds and SQL queries at each scale, and the growth:
+the fastest time at each scale over the fastest at 1× (target ≤ 1.5 at 100×: cost follows what is
+shown, not the database).
 On PostgreSQL the tables are ANALYZEd after each growth step, as autovacuum would; on SQLite they are
 not (nothing runs ANALYZE on a studio's SQLite file). With --explain, the slowest queries of each page at
 the last scale are printed with their plans.
@@ -36,10 +40,12 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.decorators import login_required  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import reverse  # noqa: E402
+from django.urls import include, path, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench._common import queries  # noqa: E402
@@ -382,14 +388,25 @@ def pages(world, client):
     }
 
 
-def median_ms(function, runs):
+@login_required
+def bare_page(request):
+    return HttpResponse(f"Signed in as {request.user.username}.")
+
+
+urlpatterns = [path("bench/bare/", bare_page), path("", include("dubweb.urls"))]
+
+
+def times_ms(function, baseline, runs):
+    """(fastest, median) ms of `function`, and the median ms of `baseline`, run in turn."""
     function()  # warm up
-    times = []
+    baseline()
+    times = ([], [])
     for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
+        for index, each in enumerate((function, baseline)):
+            started = time.perf_counter()
+            each()
+            times[index].append(time.perf_counter() - started)
+    return min(times[0]) * 1000, statistics.median(times[0]) * 1000, statistics.median(times[1]) * 1000
 
 
 def explain(function, top=3):
@@ -417,9 +434,7 @@ def main():
     args = parser.parse_args()
     scales = [int(scale) for scale in args.scales.split(",")]
 
-    print(
-        f"Growth bench on {connection.vendor}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
-    )
+    print(f"Growth bench on {connection.vendor}; load average {load()}")
     print(
         "Sizes at 1× (each scale multiplies them): " + "; ".join(f"{n:,} {name}" for name, n in BASE.items())
     )
@@ -428,44 +443,51 @@ def main():
     )
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     results = {}
+    overrides = override_settings(ROOT_URLCONF=__name__)
+    overrides.enable()
     try:
         world = World()
         client = Client()
         client.force_login(world.user)
+
+        def bare():
+            assert client.get("/bench/bare/").status_code == 200
+
         for scale in scales:
             built = world.grow_to(scale)
-            sizes = world.sizes()
-            print(
-                f"\n{scale}× built in {built:.1f} s: "
-                + ", ".join(f"{n:,} {name}" for name, n in sizes.items())
-            )
+            sizes = ", ".join(f"{n:,} {name}" for name, n in world.sizes().items())
+            print(f"\n{scale}× built in {built:.1f} s: {sizes}; load average {load()}")
             for name, function in pages(world, client).items():
-                milliseconds = median_ms(function, args.runs)
+                milliseconds, median, bare_ms = times_ms(function, bare, args.runs)
                 count = queries(function) - (
                     1 if name.startswith("save") else 0
                 )  # less the bench's version read
                 results[(name, scale)] = (milliseconds, count)
-                ratio = milliseconds / results[(name, scales[0])][0]
-                print(
-                    f"  {name:24} {milliseconds:8.1f} ms  {count:3d} queries  {ratio:5.2f}× of {scales[0]}×"
-                )
+                growth = milliseconds / results[(name, scales[0])][0]
+                print(f"  {name:24} fastest {milliseconds:7.1f} ms (median {median:7.1f})  {count:3d} queries   "
+                      f"bare page {bare_ms:5.1f} ms   growth {growth:5.2f}× of {scales[0]}×")  # fmt: skip
         if args.explain:
             print(f"\nSlowest queries at {scales[-1]}×:")
             for name, function in pages(world, client).items():
                 print(f"  {name}")
                 explain(function)
-        print(f"\nSummary, {connection.vendor} (ms; ratio to {scales[0]}×; queries), "
-              f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}:")  # fmt: skip
+        print(f"\nSummary, {connection.vendor}: fastest ms (growth against {scales[0]}×; "
+              f"queries) at {', '.join(f'{scale}×' for scale in scales)}; load average {load()}")  # fmt: skip
         for name in pages(world, client):
             cells = [
                 f"{results[(name, scale)][0]:7.1f} ({results[(name, scale)][0] / results[(name, scales[0])][0]:4.2f}×; "
                 f"{results[(name, scale)][1]:2d} q)"
                 for scale in scales
-            ]
+            ]  # fmt: skip
             print(f"  {name:24} " + "   ".join(cells))
     finally:
+        overrides.disable()
         connection.close()
         connection.creation.destroy_test_db(test_db, verbosity=0)
+
+
+def load():
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":
