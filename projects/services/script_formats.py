@@ -474,9 +474,16 @@ def to_subtitles(script, fmt, *, text_column="target", speaker_names=True):
     """SRT or WebVTT text of the script. Speakers become `Name: ` (SRT) or `<v Name>` (WebVTT)."""
     names = {speaker.speaker_id: speaker.name for speaker in script.speakers}
     subs = pysubs2.SSAFile()
-    for segment in script.segments:
+    problems = _Problems()
+    for number, segment in enumerate(script.segments, start=1):
         text = getattr(segment, f"{text_column}_text")
         name = names.get(segment.speaker_id) if speaker_names else None
+        if fmt == "srt" and "-->" in f"{name}{text}":
+            problems.add(
+                None,
+                f"Segment {number} ({format_timecode(segment.start_ms)}) holds “-->”, which SRT reads as a "
+                "timing: write it another way (→), or export as WebVTT, which can hold it.",
+            )
         if fmt == "vtt":
             text = html.escape(text, quote=False)
             if name:
@@ -488,6 +495,7 @@ def to_subtitles(script, fmt, *, text_column="target", speaker_names=True):
         subs.append(
             pysubs2.SSAEvent(start=segment.start_ms, end=segment.end_ms, text=text.replace("\n", "\\N"))
         )
+    problems.raise_if_any()
     return subs.to_string(fmt, keep_ssa_tags=True)
 
 
