@@ -72,18 +72,20 @@ class SegmentFactory(factory.django.DjangoModelFactory):
         return segment
 
 
-def make_segments(project, count, speaker=None):
-    """`count` segments in one INSERT (large scripts for query-count tests)."""
+def make_segments(project, count, speaker=None, *, step_ms=2000, length_ms=1500, source="Source line {n}",
+                  target="Ligne cible {n}"):  # fmt: skip
+    """`count` segments in one INSERT, `step_ms` apart and `length_ms` long, the nth saying `source` and
+    `target` with {n} filled in (large scripts for query-count and browser tests)."""
     segments = Segment.objects.bulk_create(
         Segment(
             project=project,
-            start_ms=index * 2000,
-            end_ms=index * 2000 + 1500,
-            source_text=f"Source line {index}",
-            target_text=f"Ligne cible {index}",
+            start_ms=n * step_ms,
+            end_ms=n * step_ms + length_ms,
+            source_text=source.format(n=n),
+            target_text=target.format(n=n),
             speaker=speaker,
         )
-        for index in range(count)
+        for n in range(count)
     )
     script_summary.recount(project)
     return segments

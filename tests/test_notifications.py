@@ -145,6 +145,22 @@ def test_a_mention_tells_the_person_once_and_an_edit_tells_only_the_newly_mentio
     assert sorted(Notification.objects.values_list("user__username", flat=True)) == ["eddie", "manny"]
 
 
+def test_a_mention_on_a_segment_leads_to_that_segment_and_one_on_the_project_to_the_project(
+    client, project, editor, reviewer, speaker
+):
+    from projects.services import comments
+
+    line = SegmentFactory(project=project, speaker=speaker)
+    comments.comment_on_segment(_as(reviewer, project), line, "@eddie this one", by=reviewer)
+    comments.comment_on_project(_as(reviewer, project), "@eddie and the rest", by=reviewer)
+    on_line, on_project = Notification.objects.order_by("id")
+    assert on_line.url == f"/projects/{project.pk}/script/?segment={line.pk}&thread=open"
+    assert on_project.url == f"/projects/{project.pk}/"
+    client.force_login(editor)
+    opened = client.post(reverse("projects:notification-open", args=[on_line.pk]))
+    assert opened.status_code == 302 and opened.url == on_line.url
+
+
 def test_asking_for_review_tells_the_assigned_reviewer_else_the_teams_reviewers(
     project, editor, reviewer, manager, speaker
 ):

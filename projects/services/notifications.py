@@ -103,9 +103,13 @@ def job_ended(submission):
 
 
 def _link_for_comment(comment):
-    """Where a notification about `comment` leads: the editor for a segment's, the project page else."""
+    """Where a notification about `comment` leads: the editor at that segment with its thread open
+    (static/js/editor.js reads ?segment=), the project page for a project's or a job's comment."""
     if comment.segment_id:
-        return reverse("projects:editor", args=[comment.project_id])
+        return (
+            reverse("projects:editor", args=[comment.project_id])
+            + f"?segment={comment.segment_id}&thread=open"
+        )
     return reverse("projects:detail", args=[comment.project_id])
 
 

@@ -26,6 +26,9 @@
     });
   }
 
+  // The editor opened at a segment from a link about one of its comments (static/js/editor.js).
+  document.addEventListener("editor:open-comments", (event) => openSegmentComments(event.detail.row));
+
   if (dialog) {
     dialog.addEventListener("close", () => {
       if (openedFrom && openedFrom.isConnected) openedFrom.focus();

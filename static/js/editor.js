@@ -684,6 +684,32 @@
     navigator.sendBeacon(box.getAttribute("hx-post"), body);
   });
 
+  // --- a link to one segment (a mention's notification): ?segment=ID[&thread=open] ---------------------
+  // The rows load chunk by chunk until that one is in the page (as Next problem does); it becomes the
+  // current row, in the middle of the screen and marked for a moment; with thread=open its comments
+  // open too (static/js/comments.js listens for editor:open-comments). ("comments=open" is a filter.)
+  // This script is deferred: it runs before DOMContentLoaded, which comes once the page's other scripts
+  // (comments.js among them) have run too.
+  const scriptsRan = new Promise((done) => document.addEventListener("DOMContentLoaded", done, { once: true }));
+  (async function arrive() {
+    const query = new URLSearchParams(window.location.search);
+    const wanted = query.get("segment") || "";
+    if (!/^[0-9]{1,18}$/.test(wanted)) return;
+    const target = () => document.getElementById(`seg-${wanted}`);
+    await loadUntil(target);
+    const row = target();
+    if (!row) {
+      say(filtered() ? "That segment is not among the rows the filter shows." : "That segment is no longer in the script: it was deleted or merged into another.", "info");
+      return;
+    }
+    setCurrent(row, true);
+    row.scrollIntoView({ block: "center" });
+    row.classList.add("seg--arrived");
+    if (query.get("thread") !== "open") return;
+    await scriptsRan;
+    document.dispatchEvent(new CustomEvent("editor:open-comments", { detail: { row } }));
+  })();
+
   // --- the player follows the script and the script follows the player -------------------------------
   if (player) {
     const output = document.getElementById("playhead");

@@ -6,9 +6,11 @@ import pytest
 from playwright.sync_api import expect
 
 from projects.models import Role, Segment
+from projects.services import script_summary
 
 from ..factories import MembershipFactory, ProjectFactory, SegmentFactory, SpeakerFactory, UserFactory
 from .conftest import log_in
+from .long_scripts import long_script, segment_id
 
 
 @pytest.fixture
@@ -285,23 +287,12 @@ def test_viewers_see_the_rows_without_the_editor(page, keynote):
 
 
 def test_a_long_script_loads_as_it_scrolls_and_next_problem_finds_rows_further_on(page, transactional_db):
-    editor = MembershipFactory(user=UserFactory(username="elena"), role=Role.EDITOR).user
-    project = ProjectFactory(team=editor.teams.get(), title="Feature film")
-    speaker = SpeakerFactory(project=project, speaker_id=1, name="Rosa")
-    Segment.objects.bulk_create(
-        Segment(
-            project=project,
-            start_ms=n * 3000,
-            end_ms=n * 3000 + 2500,
-            target_text=f"Réplique {n}.",
-            speaker=speaker,
-        )
-        for n in range(600)
-    )
-    late = Segment.objects.get(project=project, start_ms=590 * 3000)
+    project = long_script(600)
+    late = Segment.objects.get(pk=segment_id(project, 590))
     Segment.objects.filter(pk=late.pk).update(
         target_text="Une réplique bien trop longue " * 6
     )  # a problem far down
+    script_summary.recount(project)  # its stored flags say so
     log_in(page, "elena")
     page.goto(f"/projects/{project.pk}/script/")
     expect(rows(page).first).to_be_visible()
@@ -395,21 +386,8 @@ def test_undo_says_what_was_undone_and_offers_redo(page, keynote):
 
 
 def test_the_end_of_a_3000_segment_script_is_reached_by_scrolling_and_edited(page, transactional_db):
-    editor = MembershipFactory(user=UserFactory(username="elena"), role=Role.EDITOR).user
-    project = ProjectFactory(team=editor.teams.get(), title="Long film")
-    speaker = SpeakerFactory(project=project, speaker_id=1, name="Rosa")
-    Segment.objects.bulk_create(
-        Segment(
-            project=project,
-            start_ms=n * 2000,
-            end_ms=n * 2000 + 1500,
-            source_text=f"Line {n}.",
-            target_text=f"Réplique {n}.",
-            speaker=speaker,
-        )  # fmt: skip
-        for n in range(3000)
-    )
-    last = Segment.objects.get(project=project, start_ms=2999 * 2000)
+    project = long_script(3000, title="Long film", step_ms=2000)
+    last = Segment.objects.get(pk=segment_id(project, 2999, step_ms=2000))
     log_in(page, "elena")
     page.goto(f"/projects/{project.pk}/script/")
     expect(rows(page).first).to_be_visible()

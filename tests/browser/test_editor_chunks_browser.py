@@ -6,36 +6,18 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from projects.models import Role, Segment
+from projects.models import Segment
+from projects.services import script_summary
 
-from ..factories import MembershipFactory, ProjectFactory, SpeakerFactory, UserFactory
 from .conftest import log_in
+from .long_scripts import long_script, segment_id
 
 SIZE = 400  # the first screen (40 rows), then chunks of 150 as the list scrolls
 
 
 @pytest.fixture
 def film(transactional_db):
-    editor = MembershipFactory(user=UserFactory(username="elena"), role=Role.EDITOR).user
-    project = ProjectFactory(team=editor.teams.get(), title="Feature film")
-    speaker = SpeakerFactory(project=project, speaker_id=1, name="Rosa")
-    Segment.objects.bulk_create(
-        Segment(
-            project=project,
-            start_ms=n * 3000,
-            end_ms=n * 3000 + 2500,
-            source_text=f"Line {n}.",
-            target_text=f"Réplique {n}.",
-            speaker=speaker,
-        )
-        for n in range(SIZE)
-    )
-    return project
-
-
-def segment_id(project, n):
-    """The id of the nth segment (from 0) in time order."""
-    return Segment.objects.get(project=project, start_ms=n * 3000).pk
+    return long_script(SIZE)
 
 
 def rows(page):
@@ -207,6 +189,7 @@ def test_a_line_inserted_after_the_last_row_loaded_is_there_once_when_the_rest_l
     """The next batch after the rows loaded also holds the new line: the page shows it once, in order."""
     far = segment_id(film, 300)
     Segment.objects.filter(pk=far).update(target_text="Une réplique bien trop longue " * 6)  # a problem
+    script_summary.recount(film)  # its stored flags say so
     log_in(page, "elena")
     page.route("**/script/rows/?after=*", lambda route: route.abort())  # hold the rest back
     page.goto(f"/projects/{film.pk}/script/")
