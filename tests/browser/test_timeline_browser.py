@@ -566,6 +566,7 @@ def test_under_a_policy_without_inline_styles_the_timeline_is_still_laid_out(pag
 
     page.route("**/script/", with_csp)
     open_timeline(page, keynote)
+    expect(page.locator("#timeline-wave [data-segment]")).to_have_count(len(KEYNOTE["lines"]))
     cursor = page.evaluate(
         "getComputedStyle(document.querySelector('#timeline-wave > div').shadowRoot.querySelector('.cursor')).position"
     )
