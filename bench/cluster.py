@@ -486,6 +486,11 @@ def wait_for_jobs(lb, manager_sessions, timeout):
         )
         if not running:
             return True
+        # A job whose check was cut short by a killed worker is looked at again when its claim runs out
+        # (MAX_CHECK_INTERVAL_S): wait for that too, a little longer.
+        planned = Submission.objects.filter(pk__in=[pk for pk, _ in running], next_check_at__isnull=False)
+        latest = max((t.timestamp() for t in planned.values_list("next_check_at", flat=True)), default=0)
+        deadline = max(deadline, min(latest + 30, time.time() + 360))
         for pk, project_id in running:
             session = manager_sessions.get(project_id)
             if session:
