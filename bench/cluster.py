@@ -232,7 +232,6 @@ def http_ok(port, path):
 
 def wait_for(check, what, timeout=20):
     deadline = time.time() + timeout
-    limit = time.time() + 420  # however the checks are planned
     while time.time() < deadline:
         if check():
             return
