@@ -136,3 +136,21 @@ def test_a_push_while_the_broker_is_down_is_queued_for_the_person_and_sent_later
     job.refresh_from_db()
     assert job.status == Submission.Status.WAITING
     assert json.loads(api.calls[0].request.body)["tts_volume"] == "normal"
+
+
+def test_a_check_cut_short_by_the_database_going_away_looks_again_soon(api, script, manager, monkeypatch):
+    from django.db import OperationalError
+
+    api.post(f"{DF}/projects/12345/translations", json=accepted())
+    job = submissions.queue(script, Submission.Kind.RETRANSLATE, by=manager, enqueue=False)
+    submissions.send(job.pk)
+
+    def connection_terminated(submission):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(submissions, "_check_dubformer", connection_terminated)
+    submissions.check(job.pk)
+    job.refresh_from_db()
+    assert job.status == Submission.Status.WAITING
+    # the next look is seconds away, not the five minutes the check claimed for itself
+    assert job.next_check_at - timezone.now() <= timedelta(seconds=submissions.FIRST_CHECK_S)

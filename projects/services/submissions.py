@@ -15,7 +15,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -503,9 +503,26 @@ def check(submission_pk):
         _fail(submission, error.message)
     except InvalidRequest as invalid:
         _fail(submission, "Cannot follow this job: " + "; ".join(invalid.problems))
+    except DatabaseError as error:  # the database went away mid-check (a restart, a dropped connection)
+        logger.error("submission %s: database %s while checking; looking again soon", submission.pk,
+                     type(error).__name__)  # fmt: skip
+        _look_again_soon(submission)
     except Exception as error:  # noqa: BLE001 (logged; the next planned check tries again, up to 24 hours)
         logger.error("submission %s: unexpected %s while checking", submission.pk, type(error).__name__)
     return submission
+
+
+def _look_again_soon(submission):
+    """A passing database fault is no reason to wait the claim's MAX_CHECK_INTERVAL_S: the next check is
+    FIRST_CHECK_S away, on a fresh connection (if the database is still away, the claim's time stands)."""
+    if not connection.in_atomic_block:  # (a worker's task never is; a test is)
+        connection.close()
+    try:
+        Submission.objects.filter(pk=submission.pk, status=Submission.Status.WAITING).update(
+            next_check_at=timezone.now() + timedelta(seconds=FIRST_CHECK_S)
+        )
+    except DatabaseError:
+        logger.error("submission %s: the database is still away; the next check is as planned", submission.pk)
 
 
 def _after_malformed(submission, garbage):
