@@ -37,6 +37,15 @@ SEGMENT, SPEAKER, EDIT, USER = "SEGMENT", "SPEAKER", "EDIT", "USER"  # filled fr
 # route → (the data of a request the route accepts, {field: kind}). HINT: an optional hint (a poll's
 # cursor, a page) that is ignored when unreadable; it may not give a 500 but the request goes on.
 FIELDS = {
+    "login": ({"username": "olive", "password": "wrong-password"}, {"username": TEXT, "password": TEXT}),
+    "password_change": (
+        {
+            "old_password": "pass-for-tests",
+            "new_password1": "N3w-passphrase!",
+            "new_password2": "N3w-passphrase!",
+        },
+        {"old_password": TEXT, "new_password1": TEXT},
+    ),
     "password_reset": ({"email": "olive@example.com"}, {"email": TEXT}),
     "profile": ({"name": "Olive", "email": "olive@example.com"}, {"name": TEXT, "email": TEXT}),
     "projects:team-invite": ({"email": "new@example.com", "role": "editor"}, {"email": TEXT, "role": CHOICE}),
@@ -245,6 +254,8 @@ def test_hostile_values_in_each_field_are_refused_and_change_nothing(key, hostil
     base, fields = FIELDS[key]
     url = _url(key, values)
     data = _fill(base, fills)
+    if key == "login":
+        client.logout()
     wrong = []
     for field, kind in fields.items():
         for bad in _hostile_values(kind, field, foreign):
