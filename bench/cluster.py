@@ -1,7 +1,9 @@
 """dubweb as a small cluster on this machine, under load, with faults: what several processes give.
 
-    .venv/bin/python bench/cluster.py             # the whole run (~8 min): steady load, faults, saturation
-    .venv/bin/python bench/cluster.py --reduced   # CI's run (~90 s): a lighter load through the faults
+    .venv/bin/python bench/cluster.py             # the whole run: steady load, faults, saturation
+    .venv/bin/python bench/cluster.py --reduced   # CI's run: a lighter load through the faults
+    (on the 2-core machine with other work running, load average ~20: 12 and 3.5 minutes; most of the
+    reduced run's is the migration of a fresh database and the processes' start-up)
 
 Starts, on the loopback: PostgreSQL (the running one, database dubweb_d_cluster by default, made anew),
 its own Redis (the broker; a port of its own, as the run restarts it), two gunicorn instances
