@@ -3,12 +3,14 @@
 Without /usr/bin/chromium the browser tests are skipped, unless DUBWEB_REQUIRE_BROWSER=1 (CI), where
 a missing browser fails them instead."""
 
+import functools
 import os
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from ..inflight import wait_until_idle
@@ -78,6 +80,22 @@ def _watch_csp(context, errors):
     context.add_init_script(CSP_WATCH)
 
 
+def _wait_for_function(page, expression, *, arg=None, timeout=None, polling=None):
+    """page.wait_for_function under the policy: Playwright's own runs its predicate through eval() in the
+    page, which script-src 'self' refuses; this asks page.evaluate (DevTools evaluation, outside any page
+    policy) every `polling` ms (100 by default) until the value is truthy, and gives it."""
+    deadline = time.monotonic() + (10_000 if timeout is None else timeout) / 1000
+    while True:
+        value = page.evaluate(expression, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise PlaywrightTimeoutError(
+                f"wait_for_function: still false after {timeout or 10_000} ms: {expression}"
+            )
+        page.wait_for_timeout(polling if isinstance(polling, int | float) else 100)
+
+
 def _new_page(browser, live_server, errors):
     """A page in a browser context of its own (its own cookies: its own session); JavaScript errors and
     Content-Security-Policy violations go to `errors` (also `page.errors`)."""
@@ -86,6 +104,7 @@ def _new_page(browser, live_server, errors):
     _watch_csp(context, errors)
     page = context.new_page()
     page.errors = errors
+    page.wait_for_function = functools.partial(_wait_for_function, page)
     page.on("pageerror", lambda error: errors.append(str(error)))
     in_flight = page.in_flight = set()
     page.on("request", lambda request: in_flight.add(request))
