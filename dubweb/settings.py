@@ -329,7 +329,13 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own handlers (a console one with DEBUG on, runserver's request lines) would print a
+        # second, unfiltered copy: everything goes through the one handler above instead.
+        "django": {"handlers": [], "level": "NOTSET", "propagate": True},
+        "django.server": {"handlers": [], "level": "NOTSET", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 # Email: invitations and password resets. The console backend (mail printed by the server) when DEBUG is
