@@ -230,26 +230,29 @@ def _task_lifetime():
     return timedelta(seconds=settings.Q_CLUSTER.get("timeout", 900) + 10)
 
 
-def _take_up_lost(jobs, now):
-    """Jobs whose task was lost are made due now, for the caller to send: one still queued, with no time
-    planned, JOB_REQUEUE_AFTER_S after it was asked for (its task was in a broker that restarted, or
-    could not be queued); one still "sending" longer than a task may run (its worker was killed). A
-    second send is safe: _claim takes a queued job once, sends a Dubformer one again with the same
-    Idempotency-Key, and fails a ModelsLab one with a message rather than risk a second dub. The Redis
-    broker never hands a task out again by itself (the database broker does, after Q_CLUSTER's retry)."""
-    lost_queued = jobs.filter(
-        status=Submission.Status.QUEUED,
-        next_check_at__isnull=True,
-        created_at__lte=now - timedelta(seconds=settings.JOB_REQUEUE_AFTER_S),
+def _lost(now):
+    """Jobs whose task was lost: one still queued, with no time planned, JOB_REQUEUE_AFTER_S after it was
+    asked for (its task was in a broker that restarted, or could not be queued); one still "sending"
+    longer than a task may run (its worker was killed). A second send is safe: _claim takes a queued job
+    once, sends a Dubformer one again with the same Idempotency-Key, and fails a ModelsLab one with a
+    message rather than risk a second dub. The Redis broker never hands a task out again by itself (the
+    database broker does, after Q_CLUSTER's retry). Lost jobs have no check planned: a planned one is
+    taken up as due."""
+    return Q(next_check_at__isnull=True) & (
+        Q(
+            status=Submission.Status.QUEUED,
+            created_at__lte=now - timedelta(seconds=settings.JOB_REQUEUE_AFTER_S),
+        )
+        | Q(status=Submission.Status.SENDING, updated_at__lte=now - _task_lifetime())
     )
-    dead_sending = jobs.filter(
-        status=Submission.Status.SENDING, updated_at__lte=now - _task_lifetime()
-    ).filter(Q(next_check_at__isnull=True) | Q(next_check_at__lte=now))
-    for found in (lost_queued, dead_sending):
-        pks = list(found.values_list("pk", flat=True)[:50])
-        if pks:
-            logger.warning("submissions %s: their task was lost; taken up again", pks)
-            found.filter(pk__in=pks).update(next_check_at=now)
+
+
+def _take_up_lost(jobs, now):
+    """Make the lost jobs among `jobs` due now, for the caller to send."""
+    pks = list(jobs.filter(_lost(now)).values_list("pk", flat=True)[:50])
+    if pks:
+        logger.warning("submissions %s: their task was lost; taken up again", pks)
+        Submission.objects.filter(pk__in=pks).filter(_lost(now)).update(next_check_at=now)
 
 
 # --- sending (in the worker) -------------------------------------------------------------------------------
@@ -452,15 +455,20 @@ def nudge_due(project):
     from django_q.tasks import async_task
 
     now = timezone.now()
-    _take_up_lost(project.submissions.all(), now)
-    due = Submission.objects.filter(
-        project=project,
+    # One read per poll: the jobs due a look and those whose task was lost (taken up here too).
+    due = Q(
         status__in=[Submission.Status.WAITING, Submission.Status.QUEUED, Submission.Status.SENDING],
         next_check_at__lte=now,
     )
-    for pk, status in list(due.values_list("pk", "status")[:10]):
-        claimed = Submission.objects.filter(pk=pk, next_check_at__lte=now).update(
-            next_check_at=now + timedelta(seconds=30)
+    found = project.submissions.filter(due | _lost(now)).values_list("pk", "status", "next_check_at")
+    for pk, status, next_check_at in list(found[:10]):
+        if next_check_at is None:
+            logger.warning("submission %s: its task was lost; taken up again", pk)
+        # The claim: repeated polls queue one check, not one per poll.
+        claimed = (
+            Submission.objects.filter(pk=pk)
+            .filter(Q(next_check_at__lte=now) | _lost(now))
+            .update(next_check_at=now + timedelta(seconds=30))
         )
         if claimed and status == Submission.Status.WAITING:
             async_task("projects.tasks.check_submission", pk, task_name=f"check-submission-{pk}")
