@@ -246,7 +246,10 @@
     // Only when the focus was lost with the swapped markup (on the page, or on the dialog around it).
     const lost = !document.activeElement || document.activeElement === document.body || document.activeElement.tagName === "DIALOG";
     if (threads && threads.dataset.segment) setRowBadge(threads.dataset.segment, Number(threads.dataset.openCount));
-    if (threads && threads.classList.contains("comment-threads") && lost) {
+    // Another swap in between (a background poll: presence, the unread count, a job card) leaves the
+    // thread the person acted on alone.
+    if (!threads || !threads.classList.contains("comment-threads")) return;
+    if (lost) {
       const thread = actedOnThread && document.getElementById(actedOnThread);
       const focus = threads.querySelector("[aria-invalid=true]") || thread || threads.querySelector(".comment-new textarea");
       if (focus) focus.focus();
