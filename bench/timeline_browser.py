@@ -258,8 +258,9 @@ def time_to_interactive(context, base, project, with_timeline, explain=False, br
     ready, interactive = page.evaluate(INTERACTIVE, with_timeline)
     if browser:
         page.evaluate("console.timeStamp('bench-interactive')")
+        events = json.loads(browser.stop_tracing())["traceEvents"]
         page.close()
-        return ready, interactive, main_thread_cpu(json.loads(browser.stop_tracing())["traceEvents"])
+        return ready, interactive, main_thread_cpu(events)
     if with_timeline and explain:
         # Where the time went: each request of the page (start → end, ms since navigation).
         for name, start, end in page.evaluate(
@@ -417,9 +418,9 @@ def measure(browser, base, project, args):
     figures["zoom"] = zoom_for(size)
     zoom_to(page, figures["zoom"])
     page.wait_for_timeout(500)
-    if args.drags == 0:
+    if args.drags == 0:  # time to interactive only
         context.close()
-        return None
+        return figures
     figures["hover_frames"] = hover_frames(page, args.drags)
     figures["drag_frames"], figures["loafs"], figures["drops"] = drags(page, args.drags)
     progress(f"{size}: typed saves")
@@ -459,6 +460,8 @@ def report(size, f):
         line(
             "main-thread CPU until interactive", cpu[True], cpu[False], target="(editor without the timeline)"
         )
+    if "drag_frames" not in f:
+        return
     for p in (50, 95):
         line(f"frame time while dragging p{p}", pct(f["drag_frames"], p), pct(f["hover_frames"], p),
              target="(the same pointer moves, no drag)" + ("; ~16.7 ms" if p == 95 else ""))  # fmt: skip
