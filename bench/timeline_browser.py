@@ -25,6 +25,7 @@ wall times measure the scheduler too).
 
 import argparse
 import gzip
+import json
 import math
 import os
 import shutil
@@ -241,14 +242,25 @@ def log_in(page, base):
     page.wait_for_url("**/projects/my-work/")
 
 
-def time_to_interactive(context, base, project, with_timeline, explain=False):
+def time_to_interactive(context, base, project, with_timeline, explain=False, browser=None):
+    """(ready, interactive) in ms since navigation; with `browser`, also the page's main-thread CPU ms
+    (Chrome's thread clock, under a trace) from navigation to the end of the quiet second."""
     page = context.new_page()
     if not with_timeline:
         page.route(
             "**/static/js/timeline.js", lambda route: route.fulfill(body="", content_type="text/javascript")
         )
+    if browser:
+        browser.start_tracing(
+            page=page, categories=["devtools.timeline", "disabled-by-default-devtools.timeline"]
+        )
     page.goto(f"{base}/projects/{project.pk}/script/", wait_until="commit")
     ready, interactive = page.evaluate(INTERACTIVE, with_timeline)
+    if browser:
+        page.evaluate("console.timeStamp('bench-interactive')")
+        events = json.loads(browser.stop_tracing())["traceEvents"]
+        page.close()
+        return ready, interactive, main_thread_cpu(events)
     if with_timeline and explain:
         # Where the time went: each request of the page (start → end, ms since navigation).
         for name, start, end in page.evaluate(
@@ -262,6 +274,20 @@ def time_to_interactive(context, base, project, with_timeline, explain=False):
         print(f"    ready at {ready:.0f} ms, interactive at {interactive:.0f} ms")
     page.close()
     return ready, interactive
+
+
+def main_thread_cpu(events):
+    """CPU ms of the main thread of the renderer that drew the page, up to its 'bench-interactive' mark."""
+    marks = [
+        e
+        for e in events
+        if e.get("name") == "TimeStamp" and e["args"]["data"].get("message") == "bench-interactive"
+    ]
+    pid, until = marks[0]["pid"], marks[0]["ts"]
+    main = {e["tid"] for e in events if e.get("pid") == pid and e.get("name") == "thread_name"
+            and e["args"].get("name") == "CrRendererMain"}  # fmt: skip
+    return sum(e["tdur"] / 1000 for e in events if e.get("pid") == pid and e.get("tid") in main
+               and e.get("name") == "RunTask" and e.get("ph") == "X" and "tdur" in e and e["ts"] <= until)  # fmt: skip
 
 
 ZOOM_STEPS = [1, 2, 5, 10, 20, 40, 80, 160, 320, 640]  # static/js/timeline.js
@@ -373,13 +399,18 @@ def measure(browser, base, project, args):
     context.add_init_script(LONG_TASKS)
     page = context.new_page()
     log_in(page, base)
-    figures = {"tti": {True: [], False: []}, "ready": {True: [], False: []}}
+    figures = {"tti": {True: [], False: []}, "ready": {True: [], False: []}, "cpu": {True: [], False: []}}
     progress(f"{size}: time to interactive, {args.loads} loads each")
     for _ in range(args.loads):
         for with_timeline in (False, True):
             ready, interactive = time_to_interactive(context, base, project, with_timeline, args.explain)
             figures["tti"][with_timeline].append(interactive)
             figures["ready"][with_timeline].append(ready)
+    progress(f"{size}: main-thread CPU until interactive, {args.cpu_loads} loads each under a trace")
+    for _ in range(args.cpu_loads):
+        for with_timeline in (False, True):
+            cpu = time_to_interactive(context, base, project, with_timeline, browser=browser)[2]
+            figures["cpu"][with_timeline].append(cpu)
 
     progress(f"{size}: dragging")
     page.goto(f"{base}/projects/{project.pk}/script/")
@@ -387,9 +418,9 @@ def measure(browser, base, project, args):
     figures["zoom"] = zoom_for(size)
     zoom_to(page, figures["zoom"])
     page.wait_for_timeout(500)
-    if args.drags == 0:
+    if args.drags == 0:  # time to interactive only
         context.close()
-        return None
+        return figures
     figures["hover_frames"] = hover_frames(page, args.drags)
     figures["drag_frames"], figures["loafs"], figures["drops"] = drags(page, args.drags)
     progress(f"{size}: typed saves")
@@ -424,6 +455,13 @@ def report(size, f):
     line(
         "time to interactive (median)", tti[True], tti[False], target="(editor without the timeline; ≤ 1.5×)"
     )
+    if f["cpu"][True]:
+        cpu = {k: statistics.median(v) for k, v in f["cpu"].items()}
+        line(
+            "main-thread CPU until interactive", cpu[True], cpu[False], target="(editor without the timeline)"
+        )
+    if "drag_frames" not in f:
+        return
     for p in (50, 95):
         line(f"frame time while dragging p{p}", pct(f["drag_frames"], p), pct(f["hover_frames"], p),
              target="(the same pointer moves, no drag)" + ("; ~16.7 ms" if p == 95 else ""))  # fmt: skip
@@ -452,6 +490,7 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 3000])
     parser.add_argument("--loads", type=int, default=5)
     parser.add_argument("--drags", type=int, default=20)
+    parser.add_argument("--cpu-loads", type=int, default=3, help="loads under a Chrome trace (CPU time)")
     parser.add_argument("--explain", action="store_true", help="print each load's requests and timings")
     parser.add_argument("--screenshots", action="store_true", help="the timeline at 1280 and 390 px")
     args = parser.parse_args()
