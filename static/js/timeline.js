@@ -596,12 +596,11 @@
       channel = fitted;
     }
     dub.ws = dub.WaveSurfer.create({
-      container: dubBox, peaks: [channel], duration: durationS, height: 40,
+      container: dubBox, cspNonce: nonce, peaks: [channel], duration: durationS, height: 40,
       waveColor: "#d98b5f", progressColor: "#d98b5f", cursorWidth: 0,
       minPxPerSec: ws.options.minPxPerSec, fillParent: true, interact: false, hideScrollbar: true,
       normalize: true, autoScroll: false,
     });
-    adoptShadowStyle(dub.ws);
     dub.ws.once("ready", () => { followScroll(); panel.dataset.dubReady = "true"; });
   }
   function followScroll() {
@@ -736,18 +735,6 @@
     document.documentElement.style.scrollPaddingTop = sticky ? `${panel.offsetHeight + 8}px` : "";
   }).observe(panel);
 
-  // wavesurfer.js styles its shadow root with a <style> element, which a Content-Security-Policy without
-  // 'unsafe-inline' styles blocks; a constructed stylesheet (adoptedStyleSheets) is not inline markup.
-  function adoptShadowStyle(instance) {
-    const root = instance.getWrapper().getRootNode();
-    const element = root instanceof ShadowRoot && root.querySelector("style");
-    if (!element) return;
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(element.textContent);
-    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-    element.remove();
-  }
-
   async function start() {
     tell("Loading the timeline…", "info");
     // The peaks (the largest answer) are asked for at once, alongside the code and the script.
@@ -796,7 +783,6 @@
       interact: true, dragToSeek: false, normalize: true, hideScrollbar: false,
       plugins: [regionsPlugin, Ruler.create({ height: 18, secondaryLabelOpacity: 0.75, style: { fontSize: "11px", color: "#5b6475" } })],
     });
-    adoptShadowStyle(ws);
     performance.mark("timeline:created");
     ws.once("ready", () => {
       performance.mark("timeline:drawn");
