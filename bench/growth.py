@@ -142,7 +142,7 @@ class World:
         self._comments(targets)
         self._notifications(targets)
         self._jobs(targets)
-        if scale == 1:
+        if not Assignment.objects.filter(user=self.user).exists():  # the first growth, whatever its scale
             Assignment.objects.bulk_create(
                 Assignment(project=project, user=self.user, task="translate", due_date=self.now.date())
                 for project in self.projects[0][:MY_ASSIGNMENTS]

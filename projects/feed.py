@@ -221,9 +221,14 @@ WINDOW_EDITS = 40
 def _rows(project_ids, offset, count):
     """`count` feed rows from `offset`, newest first (dicts of FEED_COLUMNS)."""
     needed = offset + count
+    edits = ScriptEdit.objects.filter(project_id__in=project_ids)
+    if not isinstance(project_ids, list | tuple) or len(project_ids) > 1:
+        # Many projects (a team's): walk the trail from the newest back (scriptedit_time) keeping theirs.
+        # SQLite's planner would gather every edit of every project through the project index and sort
+        # them all; `project_id + 0` is not indexed, so it walks by time, as PostgreSQL does anyway.
+        edits = ScriptEdit.objects.alias(project_ref=F("project_id") + 0).filter(project_ref__in=project_ids)
     cutoff = (
-        ScriptEdit.objects.filter(project_id__in=project_ids)
-        .order_by("-created_at")
+        edits.order_by("-created_at")
         .values_list("created_at", flat=True)[needed * WINDOW_EDITS : needed * WINDOW_EDITS + 1]
         .first()
     )
