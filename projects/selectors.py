@@ -1,5 +1,6 @@
 """Reads for the screens: one place per screen, a fixed number of queries whatever the data size."""
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
@@ -8,12 +9,14 @@ from . import access, text_search
 from .models import (
     Assignment,
     Membership,
+    ReviewStatus,
     ScriptEdit,
     ScriptImport,
     ScriptSnapshot,
     Segment,
     Speaker,
 )
+from .people import display_name
 
 
 def _count_of(model):
@@ -152,6 +155,11 @@ _ROW_FIELDS = ("project_id", "start_ms", "end_ms", "source_text", "target_text",
                "review_status", "review_reason", "reviewed_by_id", "open_comment_count")  # fmt: skip
 
 
+# The review filter's "Needs my review": the segments needing review, in a project whose review is the
+# person's (review_selectors.reviewer_ids); none in a project whose review is asked of others.
+MY_REVIEW = "my_review"
+
+
 class EditorFilters:
     """What the editor's find and filter bar asks for, read leniently from a query string."""
 
@@ -171,7 +179,7 @@ class EditorFilters:
         return cls(
             q=query.get("q", "").strip()[:200],
             speaker=speaker if speaker == "none" or speaker.isdigit() else "",
-            status=status if status in ReviewStatus.values else "",
+            status=status if status in ReviewStatus.values or status == MY_REVIEW else "",
             flag=flag if flag in quality.FLAG_KINDS else "",
             changed="push" if query.get("changed") == "push" else "",
             comments="open" if query.get("comments") == "open" else "",
@@ -302,10 +310,10 @@ def _end_of(pk):
     return Segment.objects.filter(pk=pk).values_list("end_ms", flat=True).first() or 0
 
 
-def editor_rows(project, query):
+def editor_rows(project, query, user=None):
     filters = EditorFilters.from_query(query)
     if filters.active:
-        return _filtered_rows(project, filters, query.get("after", ""))
+        return _filtered_rows(project, filters, query.get("after", ""), user)
     rows, next_cursor = _chunk_after(project, query.get("after", ""), EDITOR_CHUNK)
     return {
         "rows": rows,
@@ -318,7 +326,7 @@ def editor_rows(project, query):
 FILTERED_PAGE = EDITOR_CHUNK
 
 
-def _filtered_rows(project, filters, after=""):
+def _filtered_rows(project, filters, after="", user=None):
     """The rows matching the filters, a page at a time (after=START.ID): a query that stops at the
     first page's matches, the problem filter reading the stored flags; never the whole script."""
     from .services import script_summary
@@ -330,7 +338,18 @@ def _filtered_rows(project, filters, after=""):
         segments = segments.filter(speaker__isnull=True)
     elif filters.speaker:
         segments = segments.filter(speaker_id=int(filters.speaker[:18]))
-    if filters.status:
+    review_by = None
+    if filters.status == MY_REVIEW:
+        from .review_selectors import reviewer_ids
+
+        reviewers = set(reviewer_ids(project))
+        segments = segments.filter(review_status=ReviewStatus.NEEDS_REVIEW)
+        if user is None or user.pk not in reviewers:
+            segments = segments.none()
+            review_by = sorted(
+                display_name(person) for person in get_user_model().objects.filter(pk__in=reviewers)
+            )
+    elif filters.status:
         segments = segments.filter(review_status=filters.status)
     if filters.flag:
         segments = script_summary.with_flag(segments, filters.flag)
@@ -359,6 +378,7 @@ def _filtered_rows(project, filters, after=""):
         "match_count": len(rows),
         "truncated": more,
         "continued": bool(cursor),
+        "review_by": review_by,  # "Needs my review" where the review is someone else's: whose it is
     }
 
 
@@ -390,10 +410,10 @@ def rows_with_flags(project, segments, *, with_following=False):
     return [(segment, flags) for segment, flags in rows if segment.pk in wanted]
 
 
-def editor_page(project, query):
+def editor_page(project, query, user=None):
     filters = EditorFilters.from_query(query)
     if filters.active:
-        rows = _filtered_rows(project, filters)
+        rows = _filtered_rows(project, filters, user=user)
     else:
         first, next_cursor = _chunk_after(project, "", FIRST_SCREEN)
         rows = {
@@ -473,16 +493,16 @@ def my_work(user):
         .select_related("project", "project__team")
         .order_by(F("due_date").asc(nulls_last=True), "project__title")
     )
-    reviewing_roles = [Role.OWNER, Role.MANAGER, Role.REVIEWER]
-    review_teams = Membership.objects.filter(user=user, role__in=reviewing_roles).values("team_id")
+    # The projects whose review is mine (the rule of review_selectors.reviewer_ids, as one query): I am
+    # assigned to review it, or nobody is and I am a reviewer in its team.
+    reviews = Assignment.objects.filter(project_id=OuterRef("project_id"), task=Assignment.Task.REVIEW)
+    reviewer_teams = Membership.objects.filter(user=user, role=Role.REVIEWER).values("team_id")
     waiting = list(
         ScriptSummary.objects.filter(review_needs_review__gt=0)
         .filter(
-            Q(project__team_id__in=review_teams)
-            | Q(project__assignments__user=user, project__assignments__task="review")
+            Exists(reviews.filter(user=user)) | (~Exists(reviews) & Q(project__team_id__in=reviewer_teams))
         )
         .select_related("project", "project__team")
-        .distinct()
         .order_by("-review_needs_review")[:20]
     )
     summaries = {
