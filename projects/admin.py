@@ -1,4 +1,7 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -8,6 +11,7 @@ from .models import (
     EditedSegment,
     Membership,
     Project,
+    Role,
     ScriptEdit,
     ScriptImport,
     ScriptSnapshot,
@@ -16,7 +20,7 @@ from .models import (
     Submission,
     Team,
 )
-from .services import changes, editing
+from .services import changes, editing, teams
 
 # --- support work in the admin lands in the project's one trail, like the app's own changes -----------
 
@@ -86,8 +90,43 @@ class RecordedInTrail:
         formset.save_m2m()
 
 
+# --- the last owner of a team stays its owner, in the admin too (services/teams.py) ---------------------
+
+
+class MembershipForm(forms.ModelForm):
+    """A membership changed in the admin: its team's last owner can be neither demoted nor moved away."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            stored = Membership.objects.select_related("user", "team").get(pk=self.instance.pk)
+            if cleaned.get("role") != stored.role or cleaned.get("team", stored.team) != stored.team:
+                refusal = teams.last_owner_refusal([stored])
+                if refusal:
+                    raise forms.ValidationError(refusal)
+        return cleaned
+
+
+class TeamMembershipsFormSet(forms.BaseInlineFormSet):
+    """A team's members edited on its page: a team that has an owner keeps at least one."""
+
+    def clean(self):
+        super().clean()
+        if self.instance.pk is None:
+            return
+        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        if any(form.cleaned_data.get("role") == Role.OWNER for form in kept):
+            return
+        stored = Membership.objects.filter(team=self.instance).select_related("user", "team")
+        refusal = teams.last_owner_refusal(list(stored))
+        if refusal:
+            raise forms.ValidationError(refusal)
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipForm
+    formset = TeamMembershipsFormSet
     extra = 0
     autocomplete_fields = ["user"]
 
@@ -102,10 +141,29 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
+    actions = ["delete_selected"]  # this class's, in place of Django's (below)
     list_display = ["user", "team", "role", "created_at"]
     list_filter = ["role", "team"]
     search_fields = ["user__username", "user__email", "team__name"]
     autocomplete_fields = ["user", "team"]
+
+    def delete_view(self, request, object_id, extra_context=None):
+        membership = self.get_object(request, object_id)
+        refusal = teams.last_owner_refusal([membership]) if membership else None
+        if refusal:
+            self.message_user(request, f"Not deleted: {refusal}", messages.ERROR)
+            return redirect("admin:projects_membership_change", membership.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(description="Delete selected memberships", permissions=["delete"])
+    def delete_selected(self, request, queryset):
+        """Django's bulk delete (confirmation page and all), unless it would take a team's last owner."""
+        refusal = teams.last_owner_refusal(list(queryset.select_related("user", "team")))
+        if refusal:
+            self.message_user(request, f"Nothing deleted: {refusal}", messages.ERROR)
+            return None
+        return django_delete_selected(self, request, queryset)
 
 
 class SpeakerInline(admin.TabularInline):

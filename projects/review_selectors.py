@@ -9,12 +9,26 @@ are pruned. The payload is what the provider has, whoever changed what since and
 
 from collections import Counter
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from . import quality
-from .models import ReviewStatus, Segment, Submission
+from .models import Assignment, Membership, ReviewStatus, Role, Segment, Submission
 from .selectors import _ROW_FIELDS
 from .services import script_summary
+
+
+def reviewer_ids(project):
+    """Whose review a project's segments wait for (user ids, a query to run or nest): the people assigned
+    to review it, else the team's reviewers. "Request review" asks them (notifications.review_requested),
+    "Needs my review" in the editor shows them what waits (selectors.EditorFilters), and My work lists
+    the project for them (selectors.my_work, the same rule for many projects at once)."""
+    assigned = Assignment.objects.filter(project_id=project.pk, task=Assignment.Task.REVIEW)
+    return (
+        Membership.objects.filter(team_id=project.team_id)
+        .filter(Q(user_id__in=assigned.values("user_id")) | (Q(role=Role.REVIEWER) & ~Exists(assigned)))
+        .values_list("user_id", flat=True)
+    )
+
 
 # The order a script moves through review; the bar and the counts follow it.
 PROGRESS_ORDER = (

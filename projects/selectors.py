@@ -1,5 +1,6 @@
 """Reads for the screens: one place per screen, a fixed number of queries whatever the data size."""
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
@@ -8,6 +9,7 @@ from . import access, text_search
 from .models import (
     Assignment,
     Membership,
+    ReviewStatus,
     ScriptEdit,
     ScriptImport,
     ScriptSnapshot,
@@ -15,6 +17,7 @@ from .models import (
     Segment,
     Speaker,
 )
+from .people import display_name
 
 
 def _count_of(model):
@@ -159,6 +162,11 @@ _ROW_FIELDS = ("project_id", "start_ms", "end_ms", "source_text", "target_text",
                "review_status", "review_reason", "reviewed_by_id", "open_comment_count")  # fmt: skip
 
 
+# The review filter's "Needs my review": the segments needing review, in a project whose review is the
+# person's (review_selectors.reviewer_ids); none in a project whose review is asked of others.
+MY_REVIEW = "my_review"
+
+
 class EditorFilters:
     """What the editor's find and filter bar asks for, read leniently from a query string."""
 
@@ -178,7 +186,7 @@ class EditorFilters:
         return cls(
             q=query.get("q", "").strip()[:200],
             speaker=speaker if speaker == "none" or speaker.isdigit() else "",
-            status=status if status in ReviewStatus.values else "",
+            status=status if status in ReviewStatus.values or status == MY_REVIEW else "",
             flag=flag if flag in quality.FLAG_KINDS else "",
             changed="push" if query.get("changed") == "push" else "",
             comments="open" if query.get("comments") == "open" else "",
@@ -309,10 +317,10 @@ def _end_of(pk):
     return Segment.objects.filter(pk=pk).values_list("end_ms", flat=True).first() or 0
 
 
-def editor_rows(project, query):
+def editor_rows(project, query, user=None):
     filters = EditorFilters.from_query(query)
     if filters.active:
-        return _filtered_rows(project, filters, query.get("after", ""))
+        return _filtered_rows(project, filters, query.get("after", ""), user)
     rows, next_cursor = _chunk_after(project, query.get("after", ""), EDITOR_CHUNK)
     return {
         "rows": rows,
@@ -325,7 +333,7 @@ def editor_rows(project, query):
 FILTERED_PAGE = EDITOR_CHUNK
 
 
-def _filtered_rows(project, filters, after=""):
+def _filtered_rows(project, filters, after="", user=None):
     """The rows matching the filters, a page at a time (after=START.ID): a query that stops at the
     first page's matches, the problem filter reading the stored flags; never the whole script."""
     from .services import script_summary
@@ -337,7 +345,18 @@ def _filtered_rows(project, filters, after=""):
         segments = segments.filter(speaker__isnull=True)
     elif filters.speaker:
         segments = segments.filter(speaker_id=int(filters.speaker[:18]))
-    if filters.status:
+    review_by = None
+    if filters.status == MY_REVIEW:
+        from .review_selectors import reviewer_ids
+
+        reviewers = set(reviewer_ids(project))
+        segments = segments.filter(review_status=ReviewStatus.NEEDS_REVIEW)
+        if user is None or user.pk not in reviewers:
+            segments = segments.none()
+            review_by = sorted(
+                display_name(person) for person in get_user_model().objects.filter(pk__in=reviewers)
+            )
+    elif filters.status:
         segments = segments.filter(review_status=filters.status)
     if filters.flag:
         segments = script_summary.with_flag(segments, filters.flag)
@@ -366,6 +385,7 @@ def _filtered_rows(project, filters, after=""):
         "match_count": len(rows),
         "truncated": more,
         "continued": bool(cursor),
+        "review_by": review_by,  # "Needs my review" where the review is someone else's: whose it is
     }
 
 
@@ -397,10 +417,10 @@ def rows_with_flags(project, segments, *, with_following=False):
     return [(segment, flags) for segment, flags in rows if segment.pk in wanted]
 
 
-def editor_page(project, query):
+def editor_page(project, query, user=None):
     filters = EditorFilters.from_query(query)
     if filters.active:
-        rows = _filtered_rows(project, filters)
+        rows = _filtered_rows(project, filters, user=user)
     else:
         first, next_cursor = _chunk_after(project, "", FIRST_SCREEN)
         rows = {
@@ -480,16 +500,17 @@ def my_work(user):
         .select_related("project", "project__team")
         .order_by(F("due_date").asc(nulls_last=True), "project__title")
     )
-    reviewing_roles = [Role.OWNER, Role.MANAGER, Role.REVIEWER]
-    review_teams = Membership.objects.filter(user=user, role__in=reviewing_roles).values("team_id")
-    # Two id lists rather than a join with the assignments: no DISTINCT over every candidate, and the
-    # partial index of the summaries waiting for review is read from the most waiting down (summary_waiting).
-    review_assigned = Assignment.objects.filter(user=user, task=Assignment.Task.REVIEW).values("project_id")
+    # The projects whose review is mine (the rule of review_selectors.reviewer_ids, as one query): I am
+    # assigned to review it, or nobody is and I am a reviewer in its team.
+    reviews = Assignment.objects.filter(project_id=OuterRef("project_id"), task=Assignment.Task.REVIEW)
+    reviewer_teams = Membership.objects.filter(user=user, role=Role.REVIEWER).values("team_id")
     waiting = list(
         ScriptSummary.objects.filter(review_needs_review__gt=0)
-        .filter(Q(project__team_id__in=review_teams) | Q(project_id__in=review_assigned))
+        .filter(
+            Exists(reviews.filter(user=user)) | (~Exists(reviews) & Q(project__team_id__in=reviewer_teams))
+        )
         .select_related("project", "project__team")
-        .order_by("-review_needs_review", "project_id")[:20]
+        .order_by("-review_needs_review", "project_id")[:20]  # (the summary_waiting index)
     )
     summaries = {
         summary.project_id: summary

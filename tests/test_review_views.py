@@ -246,3 +246,87 @@ def test_ids_of_another_projects_segments_change_nothing_there(client, reviewer,
     response = post_review(client, project, "approve", [elsewhere])
     assert response.status_code == 200 and "Nothing changed" in response.content.decode()
     assert Segment.objects.get(pk=elsewhere.pk).review_status == S.DRAFT
+
+
+def _rows_shown(client, project, query):
+    page = client.get(reverse("projects:editor", args=[project.pk]) + query).content.decode()
+    return [pk for pk in Segment.objects.filter(project=project).values_list("pk", flat=True)
+            if f'id="seg-{pk}"' in page], page  # fmt: skip
+
+
+@pytest.fixture
+def waiting(project, speaker):
+    """Three lines: two need review, one is a draft."""
+    statuses = [S.NEEDS_REVIEW, S.DRAFT, S.NEEDS_REVIEW]
+    return [
+        SegmentFactory(
+            project=project, start_ms=n * 3000, end_ms=n * 3000 + 2000, review_status=status, speaker=speaker
+        )  # fmt: skip
+        for n, status in enumerate(statuses)
+    ]
+
+
+def test_needs_my_review_without_an_assignment_is_the_team_reviewers_and_not_the_managers(
+    client, project, reviewer, manager, waiting
+):
+    """Nobody is assigned to review: "Request review" asks the team's reviewers, so it is their review."""
+    client.force_login(reviewer)
+    shown, _ = _rows_shown(client, project, "?status=my_review")
+    assert shown == [waiting[0].pk, waiting[2].pk]
+
+    client.force_login(manager)
+    shown, page = _rows_shown(client, project, "?status=my_review")
+    assert shown == []
+    assert "Nothing needs your review here: this project's review is asked of rita" in page
+    assert 'value="my_review" selected' in page  # the filter shows what is applied
+
+
+def test_needs_my_review_with_an_assignment_is_the_assigned_reviewers_only(
+    client, team, project, reviewer, manager, waiting
+):
+    from projects.models import Assignment, Role
+
+    from .factories import MembershipFactory, UserFactory
+
+    other = MembershipFactory(team=team, role=Role.REVIEWER, user=UserFactory(username="rob")).user
+    Assignment.objects.create(project=project, user=manager, task="review")
+    client.force_login(manager)
+    shown, _ = _rows_shown(client, project, "?status=my_review")
+    assert shown == [waiting[0].pk, waiting[2].pk]
+    for person in (reviewer, other):  # reviewers in the team, but the review is manny's
+        client.force_login(person)
+        shown, page = _rows_shown(client, project, "?status=my_review")
+        assert shown == [] and "asked of manny" in page
+        shown, _ = _rows_shown(client, project, "?status=needs_review")  # still one click away
+        assert shown == [waiting[0].pk, waiting[2].pk]
+
+
+def test_request_review_asks_exactly_those_whose_review_it_is_and_links_to_their_filter(
+    client, team, project, editor, reviewer, manager, waiting
+):
+    from projects.models import Notification, Role
+
+    from .factories import MembershipFactory, UserFactory
+
+    MembershipFactory(team=team, role=Role.REVIEWER, user=UserFactory(username="rob"))
+    review.move(project, "request_review", by=editor, segment_pks=[waiting[1].pk])
+    assert sorted(Notification.objects.values_list("user__username", flat=True)) == ["rita", "rob"]
+    assert Notification.objects.first().url.endswith("?status=my_review")
+    # (with an assignment, only the assigned: tests/test_notifications.py)
+
+
+def test_my_work_lists_a_project_waiting_for_review_for_the_same_people(
+    client, team, project, reviewer, manager, waiting
+):
+    from projects.models import Assignment
+
+    script_summary.recount(project)
+    my_work = reverse("projects:my-work")
+    client.force_login(reviewer)
+    assert "Launch keynote" in client.get(my_work).content.decode()
+    client.force_login(manager)
+    assert "Launch keynote" not in client.get(my_work).content.decode()
+    Assignment.objects.create(project=project, user=manager, task="review")
+    assert "Launch keynote" in client.get(my_work).content.decode()  # assigned: manny's now…
+    client.force_login(reviewer)
+    assert "Launch keynote" not in client.get(my_work).content.decode()  # …and no longer rita's

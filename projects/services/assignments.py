@@ -3,8 +3,8 @@
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from ..models import Activity, Assignment, Membership, Role
-from . import notifications
+from ..models import Assignment, Membership, Role
+from . import changes, notifications
 
 # The roles that can take each task.
 CAN_TAKE = {
@@ -47,14 +47,8 @@ def assign(project, user, task, *, due_date=None, by):
             assignment = Assignment.objects.create(
                 project=project, user=user, task=task, due_date=due_date, assigned_by=by
             )
-            Activity.objects.create(
-                project=project,
-                actor=by,
-                verb="assign",
-                message=f"Assigned {user.get_username()} to {label}"
-                + (f" by {due_date:%d %b %Y}" if due_date else ""),
-            )
             due = f" by {due_date:%d %b %Y}" if due_date else ""
+            changes.event(project, by, "assign", f"Assigned {user.get_username()} to {label}{due}")
             notifications.notify(
                 [user],
                 notifications.Kind.ASSIGNED,
@@ -71,9 +65,9 @@ def assign(project, user, task, *, due_date=None, by):
 def unassign(assignment, *, by):
     with transaction.atomic():
         assignment.delete()
-        Activity.objects.create(
-            project=assignment.project,
-            actor=by,
-            verb="unassign",
-            message=f"Took {assignment.user.get_username()} off {assignment.get_task_display().lower()}",
+        changes.event(
+            assignment.project,
+            by,
+            "unassign",
+            f"Took {assignment.user.get_username()} off {assignment.get_task_display().lower()}",
         )

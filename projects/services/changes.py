@@ -1,4 +1,5 @@
-"""Recording changes in the project's one audit trail (ScriptEdit: who, when, before, after).
+"""Recording changes in the project's one audit trail (ScriptEdit: who, when, before, after), and the
+events that change no data (Activity: `event`).
 
 Every write path of segments (services/editing.py), speakers (services/speakers.py), project settings
 (services/project_settings.py) and whole scripts (services/scripts.py) records through `record`, in
@@ -9,7 +10,7 @@ import json
 
 from django.db import connection
 
-from ..models import EditedSegment, ScriptEdit
+from ..models import Activity, EditedSegment, ScriptEdit
 
 SPEAKER_FIELDS = ("speaker_id", "name", "style", "voice_key", "modelslab_voice_id")
 # The settings a person changes on the project form (the team never changes; dates are the trail's own).
@@ -40,6 +41,12 @@ def record(project, user, kind, label, before, after):
         segment_ids = {item["id"] for item in before} | {item["id"] for item in after}
         _link_segments(edit, sorted(segment_ids))
     return edit
+
+
+def event(project, by, verb, message):
+    """Note an event of the project that changes none of its data (a job asked for, finished or stopped,
+    a person assigned, a review step): one Activity line for the project and team feeds."""
+    return Activity.objects.create(project=project, actor=by, verb=verb, message=message[:500])
 
 
 # One INSERT however many segments an edit touched (a shift of thousands): the ids go in as one array.

@@ -8,7 +8,6 @@ unless the person turned that off in their notification settings.
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -131,27 +130,18 @@ def mentioned(comment, users, *, project):
 
 
 def review_requested(project, *, by, what):
-    """Ask the people who review `project`: those assigned to review it, else the team's reviewers
-    (one query for both)."""
+    """Ask the people whose review the project waits for (review_selectors.reviewer_ids): those assigned
+    to review it, else the team's reviewers. Their "Needs my review" filter shows them what waits."""
     from django.contrib.auth import get_user_model
-    from django.db.models import Exists, OuterRef
 
-    from ..models import Assignment, Role
+    from ..review_selectors import reviewer_ids
 
-    assigned = Assignment.objects.filter(project=project, task="review", user=OuterRef("pk"))
-    people = list(
-        get_user_model()
-        .objects.filter(memberships__team_id=project.team_id)
-        .annotate(assigned=Exists(assigned))
-        .filter(Q(assigned=True) | Q(memberships__role=Role.REVIEWER))
-        .distinct()
-    )
-    reviewers = [user for user in people if user.assigned] or people
+    reviewers = list(get_user_model().objects.filter(pk__in=reviewer_ids(project)))
     notify(
         reviewers,
         Kind.REVIEW_REQUESTED,
         text=f"{_name(by)} asks you to review {what} of “{project.title}”",
-        url=reverse("projects:editor", args=[project.pk]) + "?status=needs_review",
+        url=reverse("projects:editor", args=[project.pk]) + "?status=my_review",
         project=project,
         actor=by,
     )

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from ..models import Activity, Project, ScriptSummary
+from ..models import Project, ScriptSummary
 from ..wording import counted
-from . import notifications, script_summary
+from . import changes, notifications, script_summary
 
 Status = Project.Status
 
@@ -116,7 +116,7 @@ def _move(project, name, *, by, condition=None):
         project.refresh_from_db(fields=["status"])
         return False
     project.status, project.updated_at = move.to, now
-    Activity.objects.create(project=project, actor=by, verb="review", message=move.done)
+    changes.event(project, by, "review", move.done)
     return True
 
 

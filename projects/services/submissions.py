@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .. import languages
-from ..models import Activity, ProviderCredential, ScriptEdit, Submission
+from ..models import ProviderCredential, ScriptEdit, Submission
 from ..providers.dubformer import DubformerClient
 from ..providers.http import (
     InvalidRequest,
@@ -33,7 +33,7 @@ from ..providers.http import (
 )
 from ..providers.modelslab import ModelsLabClient, webhook_track_id
 from ..wording import counted
-from . import notifications, outputs, payloads, project_review, scripts
+from . import changes, notifications, outputs, payloads, project_review, scripts
 from .job_states import transition
 from .script_formats import Script, ScriptSegment, ScriptSpeaker
 
@@ -196,14 +196,11 @@ def queue(project, kind, *, options=None, by=None, enqueue=True, override_by=Non
         override_by=override_by if unapproved else None,
         override_unapproved=unapproved or None,
     )
-    Activity.objects.create(
-        project=project, actor=by, verb="submission", message=f"Asked for: {submission.get_kind_display()}"
-    )
+    changes.event(project, by, "submission", f"Asked for: {submission.get_kind_display()}")
     if unapproved:
-        Activity.objects.create(
-            project=project, actor=override_by, verb="review",
-            message=f"Sent anyway ({submission.get_kind_display()}) with {counted(unapproved, 'segment')} "
-            "not approved",
+        changes.event(
+            project, override_by, "review",
+            f"Sent anyway ({submission.get_kind_display()}) with {counted(unapproved, 'segment')} not approved",
         )  # fmt: skip
     if enqueue:
         transaction.on_commit(lambda: enqueue_send(submission.pk))
@@ -742,8 +739,7 @@ def _succeed(submission, *, video="", audio=""):
         message = f"{submission.get_kind_display()} finished"
         if followed_again(submission):
             message += " after dubweb had stopped following it"
-        Activity.objects.create(project=submission.project, actor=submission.created_by, verb="submission",
-                                message=message)  # fmt: skip
+        changes.event(submission.project, submission.created_by, "submission", message)
 
 
 def _fail(submission, message):
@@ -812,8 +808,7 @@ def cancel(submission, *, by):
         if submission.finished:
             raise SubmissionError("This job has already ended.")
         transition(submission, Submission.Status.CANCELLED, finished_at=timezone.now(), next_check_at=None)
-    Activity.objects.create(project=submission.project, actor=by, verb="submission",
-                            message=f"Cancelled: {submission.get_kind_display()}")  # fmt: skip
+    changes.event(submission.project, by, "submission", f"Cancelled: {submission.get_kind_display()}")
     return submission
 
 

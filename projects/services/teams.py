@@ -209,6 +209,27 @@ def remove_member(membership, *, by):
         membership.delete()
 
 
+def last_owner_refusal(memberships):
+    """Why taking these memberships (as stored) away from their teams' owners, by deleting them, giving
+    them another role or moving them to another team, would leave a team that has owners with none; None
+    when it would not. The admin's guard: the app's own moves check this in change_role, remove_member
+    and leave."""
+    leaving = {}
+    for membership in memberships:
+        if membership.role == Role.OWNER:
+            leaving.setdefault(membership.team_id, []).append(membership)
+    for team_id, gone in leaving.items():
+        others = Membership.objects.filter(team_id=team_id, role=Role.OWNER).exclude(
+            pk__in=[m.pk for m in gone]
+        )
+        if others.exists():
+            continue
+        names = " and ".join(display_name(membership.user) for membership in gone)
+        owners = "the last owner" if len(gone) == 1 else "the last owners"
+        return f"{names} {'is' if len(gone) == 1 else 'are'} {owners} of {gone[0].team.name}: make someone else an owner first."
+    return None
+
+
 def leave(team, user):
     """The user leaves the team; the last owner cannot (someone must be able to run it)."""
     with transaction.atomic():

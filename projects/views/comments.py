@@ -166,27 +166,41 @@ def _comment(project, comment_pk):
     )
 
 
+def _change_comment(request, pk, comment_pk, action, change, *, error_for):
+    """One change to one comment (reply, edit, resolve, delete): the role allows `action`, the comment is
+    the project's (else 404), `change(project, comment)` is made, the thread's list comes back; a refusal
+    is said next to `error_for(comment)`."""
+    project = _project(request, pk, action)
+    comment = _comment(project, comment_pk)
+    return _write(request, Anchor.of(project, comment), lambda: change(project, comment),
+                  error_for=error_for(comment))  # fmt: skip
+
+
+def _thread_of(comment):
+    return comment.parent_id or comment.pk
+
+
+def _body(request):
+    return request.POST.get("body")
+
+
 @login_required
 @require_POST
 def comment_reply(request, pk, comment_pk):
-    project = _project(request, pk, "comment")
-    thread = _comment(project, comment_pk)
-    anchor = Anchor.of(project, thread)
-    return _write(
-        request, anchor, lambda: comments.reply(project, thread, request.POST.get("body"), by=request.user),
-        error_for=thread.parent_id or thread.pk,
+    return _change_comment(
+        request, pk, comment_pk, "comment",
+        lambda project, thread: comments.reply(project, thread, _body(request), by=request.user),
+        error_for=_thread_of,
     )  # fmt: skip
 
 
 @login_required
 @require_POST
 def comment_edit(request, pk, comment_pk):
-    project = _project(request, pk, "comment")
-    comment = _comment(project, comment_pk)
-    anchor = Anchor.of(project, comment)
-    return _write(
-        request, anchor, lambda: comments.edit(project, comment, request.POST.get("body"), by=request.user),
-        error_for=f"edit-{comment.pk}",
+    return _change_comment(
+        request, pk, comment_pk, "comment",
+        lambda project, comment: comments.edit(project, comment, _body(request), by=request.user),
+        error_for=lambda comment: f"edit-{comment.pk}",
     )  # fmt: skip
 
 
@@ -194,26 +208,24 @@ def comment_edit(request, pk, comment_pk):
 @require_POST
 def comment_resolve(request, pk, comment_pk):
     """resolved=1 resolves the thread, resolved=0 reopens it."""
-    project = _project(request, pk, "view")
-    thread = _comment(project, comment_pk)
     wanted = request.POST.get("resolved")
-    if wanted not in ("0", "1"):
-        return _list(request, Anchor.of(project, thread), status=422, error_for=thread.pk,
-                     error="Say whether to resolve (1) or reopen (0) the thread; nothing was changed.")  # fmt: skip
-    return _write(
-        request, Anchor.of(project, thread),
-        lambda: comments.set_resolved(project, thread, wanted == "1", by=request.user), error_for=thread.pk,
-    )  # fmt: skip
+
+    def resolve(project, thread):
+        if wanted not in ("0", "1"):
+            raise CommentError("Say whether to resolve (1) or reopen (0) the thread; nothing was changed.")
+        comments.set_resolved(project, thread, wanted == "1", by=request.user)
+
+    return _change_comment(request, pk, comment_pk, "view", resolve, error_for=lambda thread: thread.pk)
 
 
 @login_required
 @require_POST
 def comment_delete(request, pk, comment_pk):
-    project = _project(request, pk, "comment")
-    comment = _comment(project, comment_pk)
-    anchor = Anchor.of(project, comment)
-    return _write(request, anchor, lambda: comments.delete(project, comment, by=request.user),
-                  error_for=comment.parent_id or comment.pk)  # fmt: skip
+    return _change_comment(
+        request, pk, comment_pk, "comment",
+        lambda project, comment: comments.delete(project, comment, by=request.user),
+        error_for=_thread_of,
+    )  # fmt: skip
 
 
 @login_required

@@ -69,16 +69,26 @@ def editor(request, pk):
     project = _project_for(request, pk, "view")
     context = {
         "shift_form": ShiftForm(),
-        "review_choices": ReviewStatus.choices,
+        "review_choices": _review_choices(),
         "flag_kinds": quality.FLAG_KINDS,
         "presence_poll_seconds": presence.POLL_SECONDS,
         # The timeline asks for the source's peaks; until they are computed the answer says why.
         "peaks_url": reverse("projects:waveform-peaks", args=[project.pk])
         if project.source_video_url
         else "",
-        **_rows_context(project, selectors.editor_page(project, request.GET)),
+        **_rows_context(project, selectors.editor_page(project, request.GET, request.user)),
     }
     return render(request, "projects/editor.html", context)
+
+
+def _review_choices():
+    """The review filter's choices: the statuses, with "Needs my review" after "Needs review"."""
+    choices = []
+    for value, label in ReviewStatus.choices:
+        choices.append((value, label))
+        if value == ReviewStatus.NEEDS_REVIEW:
+            choices.append((selectors.MY_REVIEW, "Needs my review"))
+    return choices
 
 
 def _rows_context(project, rows):
@@ -96,7 +106,7 @@ def _rows_context(project, rows):
 def segment_rows(request, pk):
     """The next chunk of rows (after=START.ID), or the rows matching the filters."""
     project = _project_for(request, pk, "view")
-    context = _rows_context(project, selectors.editor_rows(project, request.GET))
+    context = _rows_context(project, selectors.editor_rows(project, request.GET, request.user))
     return render(request, "projects/editor.html#segment-rows", context)
 
 
