@@ -189,4 +189,5 @@ def log_in(page, username, password="pass-for-tests"):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/projects/my-work/")
+    # Signing in hashes the password and draws My work: on CI's busy cores this has taken over 10 s.
+    page.wait_for_url("**/projects/my-work/", timeout=30_000)
