@@ -5,8 +5,6 @@ to a running cluster; these are the same faults, one at a time."""
 import json
 from datetime import timedelta
 
-import pytest
-import responses
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -14,31 +12,12 @@ from django.utils import timezone
 from projects.models import Submission
 from projects.services import submissions
 
-from .factories import SegmentFactory, SpeakerFactory
+from . import test_submissions
 from .test_submissions import DF, accepted
 
-
-@pytest.fixture
-def script(project):
-    """A project on Dubformer with one approved line: ready to push."""
-    project.dubformer_project_id = "12345"
-    project.save()
-    anna = SpeakerFactory(project=project, speaker_id=1, name="Anna", voice_key="soundalike")
-    SegmentFactory(
-        project=project,
-        start_ms=0,
-        end_ms=1500,
-        target_text="Bonjour.",
-        speaker=anna,
-        review_status="approved",
-    )
-    return project
-
-
-@pytest.fixture
-def api():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
+# The fixtures: the mocked provider API, and a project on Dubformer with one approved line.
+api = test_submissions.api
+script = test_submissions.script
 
 
 def _age(submission, **fields):
