@@ -9,8 +9,8 @@ Starts, on the loopback: PostgreSQL (the running one, database dubweb_d_cluster 
 its own Redis (the broker; a port of its own, as the run restarts it), two gunicorn instances
 (gunicorn.conf.py, production settings: DEBUG off, collectstatic into a temporary STATIC_ROOT) behind
 HAProxy from Debian's packages (installed if absent; round robin, no sticky sessions), two qcluster
-processes with the Redis broker, one shared MEDIA_ROOT, and the providers' sandbox reached through the
-load balancer. Then locust (headless; bench/cluster_locust.py) plays editors, reviewers and managers
+processes with the Redis broker, one shared MEDIA_ROOT, and the providers' sandbox on a gunicorn instance
+of its own (the providers are elsewhere in production: the faults strike dubweb, never them). Then locust (headless; bench/cluster_locust.py) plays editors, reviewers and managers
 through the balancer.
 
 Phases (the reduced run has only the second, lighter and shorter):
@@ -104,6 +104,7 @@ class Cluster:
         self.procs = {}
         self.lb_port = free_port()
         self.web_ports = [free_port(), free_port()]
+        self.sandbox_port = free_port()
         self.redis_port = free_port()
 
     def spawn(self, name, command, env=None):
@@ -173,6 +174,15 @@ class Cluster:
         self.spawn(
             f"web{index + 1}", [str(VENV_BIN / "gunicorn"), "dubweb.wsgi", "-c", "gunicorn.conf.py"], env
         )
+
+    def start_sandbox(self):
+        """The providers' sandbox, served by dubweb's code on a port no fault touches."""
+        env = {**self.env, "GUNICORN_BIND": f"127.0.0.1:{self.sandbox_port}", "WEB_CONCURRENCY": "3",
+               "GUNICORN_ACCESS_LOG": "/dev/null"}  # fmt: skip
+        self.spawn("sandbox", [str(VENV_BIN / "gunicorn"), "dubweb.wsgi", "-c", "gunicorn.conf.py"], env)
+
+    def wait_sandbox(self):
+        wait_for(lambda: http_ok(self.sandbox_port, "/accounts/login/"), "the sandbox's gunicorn", 60)
 
     def wait_web(self, index):
         wait_for(lambda: http_ok(self.web_ports[index], "/accounts/login/"), f"gunicorn {index + 1}", 60)
@@ -592,6 +602,7 @@ def main():
 
     cluster = Cluster(run_dir, {}, web_workers=3, q_workers=1)
     lb = f"http://127.0.0.1:{cluster.lb_port}"
+    sandbox = f"http://127.0.0.1:{cluster.sandbox_port}"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DUBWEB_"))},
         "DJANGO_SETTINGS_MODULE": "dubweb.settings",
@@ -605,6 +616,8 @@ def main():
         "REDIS_URL": f"redis://127.0.0.1:{cluster.redis_port}/0",
         "SITE_URL": lb,
         "PROVIDER_SANDBOX": "1",
+        "DUBFORMER_BASE_URL": f"{sandbox}/sandbox/dubformer",
+        "MODELSLAB_BASE_URL": f"{sandbox}/sandbox/modelslab",
         "STATIC_ROOT": str(run_dir / "static"),
         "MEDIA_ROOT": str(run_dir / "media"),
         "DUBWEB_VAR_DIR": str(run_dir / "var"),
@@ -640,12 +653,14 @@ def main():
         connections.close_all()
 
         say(f"Starting Redis :{cluster.redis_port}, gunicorn :{cluster.web_ports[0]} and :{cluster.web_ports[1]} "
-            f"(3 sync workers each), HAProxy :{cluster.lb_port}, two qclusters")  # fmt: skip
+            f"(3 sync workers each), HAProxy :{cluster.lb_port}, two qclusters, the sandbox :{cluster.sandbox_port}")  # fmt: skip
         cluster.start_redis()
         for index in (0, 1):
             cluster.start_web(index)
+        cluster.start_sandbox()
         for index in (0, 1):
             cluster.wait_web(index)
+        cluster.wait_sandbox()
         cluster.start_lb()
         for index in (0, 1):
             cluster.start_worker(index)
@@ -812,9 +827,9 @@ def run_faults(cluster, database, started, lb, managers, reduced):
 
     # Slow answers from the sandbox for a while, so that a send is under way when the worker dies.
     for provider, endpoint in (("dubformer", "create_project"), ("modelslab", "create_dubbing")):
-        requests.post(f"{lb}/sandbox/control/fail", json={"provider": provider, "endpoint": endpoint,
+        requests.post(f"http://127.0.0.1:{cluster.sandbox_port}/sandbox/control/fail", json={"provider": provider, "endpoint": endpoint,
                       "kind": "timeout", "times": 4}, timeout=10)  # fmt: skip
-    # The worker to kill is the one talking to the sandbox (a connection open to the balancer) while a
+    # The worker to kill is the one talking to the sandbox (a connection open to its port) while a
     # job is being sent.
     from django.db import connections
 
@@ -823,10 +838,10 @@ def run_faults(cluster, database, started, lb, managers, reduced):
     victim, deadline = None, time.time() + 30
     while victim is None and time.time() < deadline:
         if Submission.objects.filter(status=Submission.Status.SENDING).exists():
-            first = [cluster.talks_to(f"worker{n + 1}", cluster.lb_port) for n in (0, 1)]
+            first = [cluster.talks_to(f"worker{n + 1}", cluster.sandbox_port) for n in (0, 1)]
             time.sleep(0.8)
             victim = next(
-                (n for n in (0, 1) if first[n] & cluster.talks_to(f"worker{n + 1}", cluster.lb_port)), None
+                (n for n in (0, 1) if first[n] & cluster.talks_to(f"worker{n + 1}", cluster.sandbox_port)), None
             )
         time.sleep(0.1)
     victim = victim or 0

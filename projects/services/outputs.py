@@ -128,8 +128,11 @@ def _copy(submission, kind, url, stored):
 
 def fetch_exceptions():
     """Origins a server-side fetch may reach although private: the sandbox, served by dubweb itself at
-    SITE_URL (usually 127.0.0.1), and only while it is on."""
-    return (settings.SITE_URL,) if settings.PROVIDER_SANDBOX else ()
+    SITE_URL (usually 127.0.0.1) or at the providers' base URLs the operator set (an instance of its own),
+    and only while it is on."""
+    if not settings.PROVIDER_SANDBOX:
+        return ()
+    return (settings.SITE_URL, settings.DUBFORMER_BASE_URL, settings.MODELSLAB_BASE_URL)
 
 
 def _extension(url, content_type):
