@@ -841,7 +841,8 @@ def run_faults(cluster, database, started, lb, managers, reduced):
             first = [cluster.talks_to(f"worker{n + 1}", cluster.sandbox_port) for n in (0, 1)]
             time.sleep(0.8)
             victim = next(
-                (n for n in (0, 1) if first[n] & cluster.talks_to(f"worker{n + 1}", cluster.sandbox_port)), None
+                (n for n in (0, 1) if first[n] & cluster.talks_to(f"worker{n + 1}", cluster.sandbox_port)),
+                None,
             )
         time.sleep(0.1)
     victim = victim or 0

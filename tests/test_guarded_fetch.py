@@ -258,7 +258,9 @@ def test_the_sandbox_address_is_fetched_only_while_the_sandbox_is_on(local_serve
     assert len(_Handler.seen_hosts) == 1  # the second job's link was never asked for
 
 
-def test_a_sandbox_on_an_instance_of_its_own_is_fetched_from_while_it_is_on(local_server, keeping, project, manager):
+def test_a_sandbox_on_an_instance_of_its_own_is_fetched_from_while_it_is_on(
+    local_server, keeping, project, manager
+):
     # bench/cluster.py serves the sandbox apart from dubweb: the providers' base URLs name it.
     sandbox = f"http://127.0.0.1:{local_server.server_port}"
     keeping.SITE_URL = "http://127.0.0.1:9"
@@ -269,7 +271,9 @@ def test_a_sandbox_on_an_instance_of_its_own_is_fetched_from_while_it_is_on(loca
 
     keeping.PROVIDER_SANDBOX = False
     refused = finished_job(project, manager, f"{sandbox}/sandbox/media/out.mp4")
-    assert refused.output_copy == Submission.OutputCopy.FAILED and "private address" in refused.output_copy_error
+    assert (
+        refused.output_copy == Submission.OutputCopy.FAILED and "private address" in refused.output_copy_error
+    )
 
 
 def test_https_connects_to_the_checked_address_and_verifies_the_certificate_for_the_name():
