@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.db import OperationalError, connection
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
@@ -38,6 +39,32 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+
+
+def _retry_while_locked(execute, sql, params, many, context):
+    """A statement refused with "database table is locked" is tried again for up to 5 s.
+
+    With SQLite in memory the live server's threads share the test's one connection: a test that changes
+    a row while the page it opened is being answered (a presence poll) finds the table locked by the
+    request's pending read, where a file database would simply have waited. A refused statement did
+    nothing, so trying it again is safe, inside a transaction too."""
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            return execute(sql, params, many, context)
+        except OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_shared_with_the_live_server(request):
+    if "live_server" not in request.fixturenames or connection.vendor != "sqlite":
+        yield
+        return
+    with connection.execute_wrapper(_retry_while_locked):
+        yield
 
 
 @pytest.fixture(autouse=True)
