@@ -164,6 +164,49 @@
     unshow(seg);
     segs.delete(String(seg.id));
   }
+  // --- the time ruler, above the lanes ------------------------------------------------------------------
+  // Drawn on one canvas the width of the screen, for the seconds in view only (wavesurfer's Timeline plugin
+  // made an element for every tick of the whole film: 1,440 for two hours, a long task at each zoom).
+  const ruler = document.getElementById("timeline-ruler");
+  const TICK_STEPS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+  function rulerLabel(seconds, step) {
+    const whole = Math.floor(seconds + 1e-6), h = Math.floor(whole / 3600), m = Math.floor(whole / 60) % 60;
+    const tenths = step < 1 ? `.${Math.round((seconds - whole) * 10) % 10}` : "";
+    return (h ? `${h}:${pad(m, 2)}` : `${m}`) + `:${pad(whole % 60, 2)}${tenths}`;
+  }
+  let rulerQueued = false;
+  function drawRuler() {  // once a frame at most
+    if (rulerQueued || !ws || !ruler) return;
+    rulerQueued = true;
+    requestAnimationFrame(() => {
+      rulerQueued = false;
+      const width = ruler.clientWidth, height = ruler.clientHeight, ratio = window.devicePixelRatio || 1;
+      if (ruler.width !== Math.round(width * ratio) || ruler.height !== Math.round(height * ratio)) {
+        ruler.width = Math.round(width * ratio);
+        ruler.height = Math.round(height * ratio);
+      }
+      const px = pxPerSec() || 1, left = ws.getScroll();
+      const minor = TICK_STEPS.find((step) => step * px >= 8) || 3600;
+      const labelled = TICK_STEPS.find((step) => step >= minor && step * px >= 70 && Math.abs(step / minor - Math.round(step / minor)) < 1e-6) || 3600;
+      const context = ruler.getContext("2d");
+      context.setTransform(ratio, 0, 0, ratio, 0, 0);
+      context.clearRect(0, 0, width, height);
+      context.font = "11px system-ui, sans-serif";
+      context.textBaseline = "top";
+      const first = Math.floor(left / px / minor), last = Math.ceil((left + width) / px / minor);
+      ruler.dataset.view = `${(left / px).toFixed(1)}-${((left + width) / px).toFixed(1)}`;  // (the tests read it)
+      ruler.dataset.labelEvery = String(labelled);
+      for (let n = first; n <= last; n += 1) {
+        const seconds = n * minor, x = Math.round(seconds * px - left) + 0.5;
+        const major = Math.abs(seconds / labelled - Math.round(seconds / labelled)) < 1e-6;
+        context.fillStyle = major ? "#5b6475" : "#aab2c0";
+        context.fillRect(x - 0.5, major ? height - 8 : height - 4, 1, major ? 8 : 4);
+        if (major) context.fillText(rulerLabel(seconds, labelled), x + 3, 1);
+      }
+    });
+  }
+  if (ruler) new ResizeObserver(() => drawRuler()).observe(ruler);
+
   let showing = false;
   function showVisible() {  // once a frame at most
     if (showing || !ws) return;
@@ -674,8 +717,15 @@
     // A plain loop: Float32Array.from with a mapping function costs ten times as much (a 2-hour film has
     // 1.4 million values: a long task of a third of a second on a busy machine).
     const channel = new Float32Array(values.length), inverse = 1 / scale;
-    for (let i = 0; i < values.length; i += 1) channel[i] = values[i] * inverse;
+    let loudest = 0;
+    for (let i = 0; i < values.length; i += 1) {
+      channel[i] = values[i] * inverse;
+      if (values[i] > loudest) loudest = values[i]; else if (-values[i] > loudest) loudest = -values[i];
+    }
     channel.perSecond = view.getUint32(8, true) / view.getUint32(12, true);  // sample rate / samples a peak
+    // The film's loudest peak: wavesurfer scales the waveform by it (without it, it looks for the loudest
+    // of each canvas, so that each screen's worth was scaled its own way, and read the peaks again to do so).
+    channel.loudest = loudest * inverse;
     return [channel];
   }
   function applyData(data) {
@@ -745,7 +795,7 @@
     let modules, data;
     try {
       [modules, data] = await Promise.all([
-        Promise.all([panel.dataset.wavesurfer, panel.dataset.regions, panel.dataset.ruler].map((u) => import(u))),
+        Promise.all([panel.dataset.wavesurfer, panel.dataset.regions].map((u) => import(u))),
         fetchJson(panel.dataset.segmentsUrl),
       ]);
     } catch (error) {
@@ -753,7 +803,10 @@
       return;
     }
     performance.mark("timeline:code-and-script");  // (bench/timeline_browser.py --explain reads these)
-    const [WaveSurfer, Regions, Ruler] = modules.map((m) => m.default);
+    // The work below is done in a few tasks, the page answering keys and clicks in between (one long task
+    // would hold the editor up while the timeline is drawn).
+    const breathe = () => new Promise((resolve) => setTimeout(resolve, 0));
+    const [WaveSurfer, Regions] = modules.map((m) => m.default);
     const fresh = applyData(data);
     fresh.forEach((seg, id) => segs.set(id, seg));
     sortSegments();
@@ -764,6 +817,7 @@
     let peaks = null, why = "";
     try { peaks = await peaksAnswer; } catch (error) { why = error.why || "No waveform: the source audio's peaks could not be read."; }
     performance.mark("timeline:peaks");
+    await breathe();
     drawLanes();
     regionsPlugin = Regions.create();
     const width = waveBox.clientWidth || 600;
@@ -781,14 +835,16 @@
       waveColor: "#c5cbd6", progressColor: "#aab2c0", cursorColor: "#d9480f", cursorWidth: 2,
       minPxPerSec: startZoom, fillParent: true, autoScroll: true, autoCenter: false,
       interact: true, dragToSeek: false, normalize: true, hideScrollbar: false,
-      plugins: [regionsPlugin, Ruler.create({ height: 18, secondaryLabelOpacity: 0.75, style: { fontSize: "11px", color: "#5b6475" } })],
+      maxPeak: (peaks && peaks[0].loudest) || undefined,
+      plugins: [regionsPlugin],
     });
     performance.mark("timeline:created");
     ws.once("ready", () => {
       performance.mark("timeline:drawn");
       showZoom();
       showVisible();
-      ["scroll", "zoom", "resize", "redraw"].forEach((name) => ws.on(name, showVisible));
+      ["scroll", "zoom", "resize", "redraw"].forEach((name) => ws.on(name, () => { showVisible(); drawRuler(); }));
+      drawRuler();
       regionsPlugin.on("region-update", onRegionUpdate);
       regionsPlugin.on("region-updated", onRegionUpdated);
       regionsPlugin.on("region-clicked", (region) => {

@@ -181,6 +181,32 @@ def drag_whole(page, segment, dx):
     page.mouse.up()
 
 
+def ruler_view(page):
+    start, end = page.locator("#timeline-ruler").get_attribute("data-view").split("-")
+    return float(start), float(end)
+
+
+def test_the_ruler_shows_the_seconds_in_view_as_the_timeline_zooms_and_scrolls(page, keynote):
+    open_timeline(page, keynote)
+    ruler = page.locator("#timeline-ruler")
+    # The whole 43-second film fits: the ruler spans it, a label every 5 s.
+    expect(ruler).to_have_attribute("data-label-every", "5")
+    start, end = ruler_view(page)
+    assert start == 0 and end >= 42
+    page.get_by_role("button", name="Zoom in").click()
+    page.get_by_role("button", name="Zoom in").click()
+    expect(page.locator("#timeline-zoom")).to_have_text("40 px/s")
+    expect(ruler).to_have_attribute("data-label-every", "2")  # 80 px apart
+    # The last line chosen in the list: the timeline scrolls to it, and the ruler with it.
+    last = segments(keynote)[-1]
+    page.locator(f"#seg-{last.pk}").click()
+    expect(region(page, last)).to_be_in_viewport(ratio=1)
+    page.wait_for_function(
+        f"(() => {{ const [a, b] = document.getElementById('timeline-ruler').dataset.view.split('-').map(Number);"
+        f" return a > 5 && a <= {last.start_ms / 1000} && b >= {last.end_ms / 1000}; }})()"
+    )
+
+
 def test_moving_a_whole_segment_keeps_its_length_and_is_one_undo(page, keynote):
     open_timeline(page, keynote)
     third = segments(keynote)[2]  # 7.430 – 11.076, half a second from its neighbours
