@@ -150,7 +150,7 @@ class World:
         for project in (self.main, self.big):
             script_summary.recount(project)
         # The edited project is the one changed last: first in the list.
-        Project.objects.filter(pk=self.main.pk).update(updated_at=self.now)
+        Project.objects.filter(pk=self.main.pk).update(updated_at=self.now, last_change_at=self.now)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
@@ -194,8 +194,9 @@ class World:
                 for n in range(start, last)
             )
             for n, project in zip(range(start, last), made, strict=True):
-                project.updated_at = project.created_at = self.ago(3600 * n)  # older ones further down
-            Project.objects.bulk_update(made, ["updated_at", "created_at"], batch_size=500)
+                # older ones further down
+                project.updated_at = project.created_at = project.last_change_at = self.ago(3600 * n)
+            Project.objects.bulk_update(made, ["updated_at", "created_at", "last_change_at"], batch_size=500)
             speakers = self._speakers(made)
             for chunk in range(0, len(made), BATCH // SMALL_SCRIPT):
                 Segment.objects.bulk_create(

@@ -10,6 +10,7 @@ import json
 import secrets
 import uuid
 import zlib
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -105,6 +106,9 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The project's last change, its script's included (to the minute: see note_script_change): the
+    # project list sorts the person's projects by it, without looking up each one's newest edit.
+    last_change_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -125,6 +129,9 @@ class Project(models.Model):
         # One that cannot be encoded is left as typed: validation says why, and a request carrying it is refused.
         with contextlib.suppress(video_urls.BadURL):
             self.source_video_url = video_urls.normalise(self.source_video_url)
+        self.last_change_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "last_change_at"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -140,8 +147,21 @@ class Project(models.Model):
 
     def touch(self):
         """Mark the project as changed now (its script changed): the list sorts and shows by this."""
-        self.updated_at = timezone.now()
-        Project.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
+        self.updated_at = self.last_change_at = timezone.now()
+        Project.objects.filter(pk=self.pk).update(updated_at=self.updated_at, last_change_at=self.updated_at)
+
+    # A script being edited moves its project up the list at most once a minute: one UPDATE of the project's
+    # row a minute, not one a save (fifty people saving every second would queue on that row).
+    CHANGE_GRAIN = timedelta(minutes=1)
+
+    def note_script_change(self):
+        now = timezone.now()
+        if self.last_change_at and self.last_change_at > now - self.CHANGE_GRAIN:
+            return
+        self.last_change_at = now
+        Project.objects.filter(pk=self.pk, last_change_at__lt=now - self.CHANGE_GRAIN).update(
+            last_change_at=now
+        )
 
 
 class Speaker(models.Model):

@@ -3,14 +3,13 @@
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 
 from . import access, text_search
 from .models import (
     Assignment,
     Membership,
     ReviewStatus,
-    ScriptEdit,
     ScriptImport,
     ScriptSnapshot,
     ScriptSummary,
@@ -36,10 +35,6 @@ def _count_of(model):
 
 
 def project_list(user, *, q="", status="", language="", team="", mine=False):
-    # The newest edit's time: one step down the (project, created_at) index, however long the trail.
-    last_edit = (
-        ScriptEdit.objects.filter(project=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
-    )
     my_assignments = Assignment.objects.filter(project=OuterRef("pk"), user=user)
     projects = (
         access.projects_for(user)
@@ -50,8 +45,6 @@ def project_list(user, *, q="", status="", language="", team="", mine=False):
                 Subquery(ScriptSummary.objects.filter(project=OuterRef("pk")).values("segments")[:1]), 0
             ),
             speaker_count=_count_of(Speaker),
-            # The project's own changes touch updated_at; script edits in the editor only add a ScriptEdit.
-            last_change=Greatest("updated_at", Coalesce(Subquery(last_edit), "updated_at")),
             assigned_to_me=Exists(my_assignments),
             # The nearest due date of the person's own assignments on it.
             my_due=Subquery(
@@ -61,7 +54,8 @@ def project_list(user, *, q="", status="", language="", team="", mine=False):
         .prefetch_related(
             Prefetch("speakers", queryset=Speaker.objects.only("project_id", "name", "speaker_id"))
         )
-        .order_by("-last_change", "-id")
+        # The stored last change (Project.last_change_at): no lookup of each project's newest edit.
+        .order_by("-last_change_at", "-id")
     )
     if q:
         projects = projects.filter(Q(title__icontains=q) | Q(dubformer_project_id__iexact=q))

@@ -112,8 +112,9 @@ class Studio:
             for project in made:
                 make_segments(project, 3)
             # Changed before the long script's last edit (a moment ago): that one heads the list.
+            a_day_ago = self.now - datetime.timedelta(days=1)
             Project.objects.filter(pk__in=[p.pk for p in made]).update(
-                updated_at=self.now - datetime.timedelta(days=1)
+                updated_at=a_day_ago, last_change_at=a_day_ago
             )
             if index == 0 and first == 0:
                 for project, task in zip(made[:3], ["translate", "review", "review"], strict=True):
@@ -248,7 +249,6 @@ ORDERED_WALKS = {"scriptedit_time", "activity_time"}
 # query reads all the rows it filters (a team's whole trail, every job of the person, every comment of
 # the project, every project's summary) to keep a few.
 EXPECTED_INDEXES = {
-    "list": ('FROM "projects_scriptedit"', "scriptedit_project_time"),
     "my work": ('FROM "projects_submission"', "submission_author_recent"),
     "my work waiting": ('FROM "projects_scriptsummary" INNER JOIN', "summary_waiting"),
     "summary": ('FROM "projects_comment"', "comment_open_threads"),

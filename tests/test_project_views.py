@@ -1,7 +1,12 @@
 """Project list, project page and project form, as the people of a team see them."""
 
+import datetime
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.models import Project, ScriptEdit
 
@@ -196,3 +201,35 @@ def test_no_page_shows_template_syntax(client, manager, project, team):
     for url in pages:
         page = client.get(url).content.decode()
         assert "{#" not in page and "#}" not in page and "{%" not in page and "{{" not in page, url
+
+
+def test_an_edit_in_the_editor_brings_its_project_to_the_top_of_the_list(client, editor, team):
+    older = ProjectFactory(team=team, title="Older film")
+    ProjectFactory(team=team, title="Newer film")
+    long_ago = timezone.now() - datetime.timedelta(days=30)
+    Project.objects.filter(pk=older.pk).update(last_change_at=long_ago, updated_at=long_ago)
+    segment = make_segments(older, 1)[0]
+    client.force_login(editor)
+    with CaptureQueriesContext(connection) as listed:
+        page = client.get(reverse("projects:list")).content.decode()
+    assert page.index("Newer film") < page.index("Older film")
+    # Sorted by the stored time: the trail of edits (which grows all day) is not read to sort the list.
+    assert not any("projects_scriptedit" in query["sql"] for query in listed.captured_queries)
+
+    save = reverse("projects:segment-save", args=[older.pk, segment.pk])
+    answer = client.post(
+        save, {"field": "target_text", "target_text": "Nouveau texte", "version": 1}, HTTP_HX_REQUEST="true"
+    )
+    assert answer.status_code == 200
+    page = client.get(reverse("projects:list")).content.decode()
+    assert page.index("Older film") < page.index("Newer film")
+    first_change = Project.objects.get(pk=older.pk).last_change_at
+    assert first_change > long_ago
+
+    # Another save in the same minute: the project's row is not written again (fifty editors saving
+    # every second would queue on it).
+    answer = client.post(
+        save, {"field": "target_text", "target_text": "Encore", "version": 2}, HTTP_HX_REQUEST="true"
+    )
+    assert answer.status_code == 200
+    assert Project.objects.get(pk=older.pk).last_change_at == first_change

@@ -100,6 +100,8 @@ def script_edited(project, *, by=None):
     Cheap for the editor's saves: the project read by the request (access.get_project_for) carries its
     status, and nothing is asked of the database unless it says approved. An approval that lands between
     that read and the edit is not undone by it; it approved a script the approver could see."""
+    if isinstance(project, Project):
+        project.note_script_change()
     status = getattr(project, "status", None)
     if status is not None and status != Status.APPROVED:
         return False
@@ -112,10 +114,10 @@ def _move(project, name, *, by, condition=None):
     if condition is not None:
         rows = rows.filter(condition)
     now = timezone.now()
-    if not rows.update(status=move.to, updated_at=now):
+    if not rows.update(status=move.to, updated_at=now, last_change_at=now):
         project.refresh_from_db(fields=["status"])
         return False
-    project.status, project.updated_at = move.to, now
+    project.status, project.updated_at, project.last_change_at = move.to, now, now
     changes.event(project, by, "review", move.done)
     return True
 
