@@ -307,8 +307,9 @@
 
   // --- saving: one drop, one save --------------------------------------------------------------------------
   async function saveTiming(seg, start, end, before) {
-    const row = await selectRow(seg.id);
+    let row = await selectRow(seg.id);
     if (!row) { tell("This segment is not in the list (is a filter on?); clear the filter to retime it.", "error"); place(seg); return; }
+    row = rowOf(seg.id) || row;  // (a presence poll may have swapped the row in while it was being selected)
     const moved = start !== before.start && end !== before.end;
     if (moved) {
       // The whole segment moved: one shift of this one segment (one undo entry), as the Selection's Shift.

@@ -416,12 +416,14 @@ def test_the_current_segment_plays_to_its_end_and_from_a_second_before_by_key_an
     page.wait_for_function("window.pauses.length === 1", timeout=15_000)
     start, end = page.evaluate("[window.plays[0], window.pauses[0]]")
     assert abs(start - 4.258) < 0.1
-    assert 6.882 <= end < 6.882 + 0.1  # stopped at the segment's end (within a frame or so)
+    # Stopped at the segment's end: within a frame or so, or a few on CI's loaded cores (the video's own
+    # timeupdate would let it run on for up to 250 ms, into the next line).
+    assert 6.882 <= end < 6.882 + 0.2
     page.keyboard.press("Shift+P")
     page.wait_for_function("window.pauses.length === 2", timeout=15_000)
     start, end = page.evaluate("[window.plays[1], window.pauses[1]]")
     assert abs(start - 3.258) < 0.1  # a second of lead-in
-    assert 6.882 <= end < 6.882 + 0.1
+    assert 6.882 <= end < 6.882 + 0.2
     page.get_by_role("button", name="From 1 s before").click()
     page.wait_for_function("window.pauses.length === 3", timeout=15_000)
     assert abs(page.evaluate("window.plays[2]") - 3.258) < 0.1
