@@ -62,6 +62,20 @@ def open_timeline(page, project):
     log_in(page, "elena")
     page.goto(f"/projects/{project.pk}/script/")
     expect(page.locator("#timeline")).to_have_attribute("data-ready", "true")
+    settled(page)
+
+
+# The panels above the timeline load by themselves (problems, review progress): on a busy machine they may
+# arrive after the timeline is drawn and move it down. A test reads where a region is once they are in.
+SETTLED = """() => new Promise((resolve) => {
+  const top = () => document.getElementById("timeline").getBoundingClientRect().top;
+  const before = top();
+  setTimeout(() => resolve(!document.querySelector(".htmx-request") && top() === before), 200);
+})"""
+
+
+def settled(page):
+    page.wait_for_function(SETTLED, timeout=15_000)
 
 
 def segments(project):
@@ -461,6 +475,7 @@ def test_a_second_person_retiming_the_line_during_a_drag_gets_the_drop_the_confl
         person.route("**/static/demo/keynote.mp4", serve_video_with_ranges)
         person.goto(f"/projects/{keynote.pk}/script/")
         expect(person.locator("#timeline")).to_have_attribute("data-ready", "true")
+        settled(person)
     first = segments(keynote)[0]
     marco.locator(f"#seg-{first.pk}").click()
 
