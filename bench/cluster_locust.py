@@ -9,7 +9,7 @@ The requests are the ones the pages make (templates/projects/editor.html, static
 providers_panel.html): the CSRF token from the page's hx-headers, HX-Request and HX-Target headers, the
 segment's version and what was read (`was`) with every save.
 - An editor opens the editor, then every 1-2 s reads a row of their own stretch or types and saves its
-  translation (each save then refreshes the quality summary and the review progress, as the page does);
+  translation (the answer to a save carries the quality summary and the review progress: nothing follows);
   now and then splits a row and merges it back, or undoes their last edit; rarely saves the one row the
   whole project shares (a conflict is likely: counted as a conflict, then the row is read again). The
   presence poll every 4 s and the unread count every 20 s go on meanwhile.
@@ -169,13 +169,6 @@ class Editor(Person):
             self.known.pop(int(pk), None)
             ACKS.append({"t": t, "segment": int(pk), "deleted": True})
 
-    def after_change(self):
-        """script-changed: the page refreshes its quality summary and review progress."""
-        self.client.get(f"{self.base}/script/quality/", headers=self.hx(), name="editor: quality summary")
-        self.client.get(
-            f"{self.base}/script/review/progress/", headers=self.hx(), name="editor: review progress"
-        )
-
     def save(self, segment, name="editor: save"):
         if segment not in self.known:
             self.read(segment)
@@ -209,7 +202,6 @@ class Editor(Person):
             else:
                 self.known.pop(segment, None)
                 return
-        self.after_change()
 
     def structural(self, url, data, name, segments):
         attempt = {"t": time.time(), "user": self.account["name"], "kind": name, "segments": segments}
@@ -219,7 +211,6 @@ class Editor(Person):
             if response.status_code == 200:
                 self.acknowledge(response.text, time.time())
                 response.success()
-                self.after_change()
                 return response.text
             if response.status_code in (409, 422):  # refused with a message (someone changed it meanwhile)
                 response.success()
@@ -288,8 +279,6 @@ class Reviewer(Person):
                               headers=self.hx(), name="reviewer: approve", catch_response=True) as response:  # fmt: skip
             if response.status_code == 200:
                 response.success()
-                self.client.get(f"{self.base}/script/review/progress/", headers=self.hx(),
-                                name="editor: review progress")  # fmt: skip
 
     @task(2)
     def read_rows(self):

@@ -6,13 +6,14 @@ Measured in one process through the full middleware stack (test client, logged i
 - the editor's first screen vs a minimal view that reads the same rows with values_list and renders a
   bare table (target: within 3×);
 - saving one segment's text vs a minimal view that updates one row (target: within 2×);
-- a save's whole server cost, the quality summary refresh it triggers included, on a 40-segment and on
+- a save's whole server cost (its answer carries the quality summary and the review progress), on a 40-segment and on
   the --segments project, as a ratio (target ≤ 1.3: a save re-checks the segment and its neighbour and
   adds to stored counts; it never re-checks the script).
 Medians of many runs; the ratios are the figures. Also prints the SQL queries of each.
 """
 
 import argparse
+import itertools
 import os
 import statistics
 import sys
@@ -82,18 +83,18 @@ SMALL = 40
 
 
 def save_with_summary(client, team, large, runs):
-    """Median ms of one save and the summary refresh it triggers (what the server does for one change),
+    """Median ms of one save with the panels its answer carries (what the server does for one change),
     on a SMALL and a `large` project, taken in turn; and the queries of each."""
-    counter = iter(range(10**9))
     plans = []
     for count in (SMALL, large):
         project = plain_script(team, count, f"Save bench {count}")
         segment = Segment.objects.filter(project=project).order_by("start_ms")[count // 2]
-        plans.append((project, segment))
+        plans.append((project, segment, itertools.count()))
 
-    def one_change(project, segment):
+    def one_change(project, segment, counter):
         version = Segment.objects.filter(pk=segment.pk).values_list("version", flat=True).get()
-        # The end alternates between two values: the flags of the segment and of the next one change.
+        # The end alternates between two values, for each project apart (each save changes something):
+        # the flags of the segment and of the next one change.
         end = segment.start_ms + (2400 if next(counter) % 2 else 2600)
         data = {
             "version": version,
@@ -103,10 +104,8 @@ def save_with_summary(client, team, large, runs):
         url = reverse("projects:segment-save", args=[project.pk, segment.pk])
         response = client.post(url, data, headers={"HX-Request": "true", "HX-Target": f"seg-{segment.pk}"})
         assert response.status_code == 200, response.status_code
-        summary = client.get(
-            reverse("projects:quality-summary", args=[project.pk]), headers={"HX-Request": "true"}
-        )
-        assert summary.status_code == 200
+        assert b"seg--saved" in response.content, "the bench's save changed nothing"
+        # A change's answer carries the quality summary and review progress: the page asks for nothing after it
 
     times = ([], [])
     for plan in plans:
@@ -186,7 +185,7 @@ def main():
             print(f"  save one segment      {results['save']:7.1f} ms ({queries(save) - 1} queries)   "
                   f"bare one-row update {results['bare_save']:6.1f} ms ({queries(bare_save)} queries)   "
                   f"ratio {results['save'] / results['bare_save']:.2f}×  (target ≤ 2×)")  # fmt: skip
-            print(f"  save + summary refresh at {args.segments} segments {results['large_save']:7.1f} ms "
+            print(f"  save with its panels at {args.segments} segments {results['large_save']:7.1f} ms "
                   f"({save_queries[1]} queries)   at {SMALL} segments {results['small_save']:6.1f} ms ({save_queries[0]} queries)   "
                   f"ratio {results['large_save'] / results['small_save']:.2f}×  (target ≤ 1.3)")  # fmt: skip
     finally:

@@ -39,9 +39,10 @@ PROGRESS_ORDER = (
 )
 
 
-def progress(project):
-    """Counts per review status and their share of the script, from the stored counts (one query)."""
-    figures = script_summary.figures(project)
+def progress(project, figures=None):
+    """Counts per review status and their share of the script, from the stored counts (one query, none
+    when the caller passes script_summary.figures(project))."""
+    figures = figures or script_summary.figures(project)
     total = figures["segments"]
     steps = []
     offset = 0

@@ -428,12 +428,13 @@ def editor_page(project, query, user=None):
     return {**rows, "segment_count": script_summary.figures(project)["segments"], "summary": None}
 
 
-def quality_summary(project):
-    """The problems by kind, from the stored counts (Next problem asks for the next one when clicked)."""
+def quality_summary(project, figures=None):
+    """The problems by kind, from the stored counts (Next problem asks for the next one when clicked);
+    `figures`: script_summary.figures(project) when the caller has read them already."""
     from . import quality
     from .services import comments, script_summary
 
-    summary = script_summary.figures(project)["flags"]
+    summary = (figures or script_summary.figures(project))["flags"]
     return {"summary": summary, "has_problems": any(summary.values()), "flag_kinds": quality.FLAG_KINDS,
             "open_comments": comments.open_count(project)}  # fmt: skip
 

@@ -340,16 +340,32 @@ def test_speaker_endpoints_are_not_found_for_outsiders(client, outsider, project
 # Outside a test transaction, so that the save's own transaction is BEGIN/COMMIT as in production
 # (not savepoints); those two transaction statements are not counted as queries.
 @pytest.mark.django_db(transaction=True)
-def test_one_save_runs_at_most_8_queries(client, editor, project, segment):
+def test_one_save_runs_at_most_8_queries_and_11_when_it_moves_the_panels(client, editor, project, segment):
     make_segments(project, 50)
     client.force_login(editor)
     client.get(reverse("projects:editor", args=[project.pk]))
-    with CaptureQueriesContext(connection) as captured:
-        response = save(client, segment, field="target_text", target_text="Salut.")
-    assert response.status_code == 200
-    statements = [q["sql"] for q in captured.captured_queries if not re.match(r"(BEGIN|COMMIT)", q["sql"])]
+
+    def statements_of(**data):
+        current = Segment.objects.get(pk=segment.pk)
+        with CaptureQueriesContext(connection) as captured:
+            response = save(client, current, **data)
+        assert response.status_code == 200
+        statements = [q["sql"] for q in captured.captured_queries if not re.match(r"(BEGIN|COMMIT)", q["sql"])]
+        return response.content.decode(), statements
+
+    # New wording, no new problem: the panels above the list show what they showed; none is sent.
+    page, statements = statements_of(field="target_text", target_text="Salut.")
     assert len(statements) <= 8, "\n".join(statements)
-    assert ScriptEdit.objects.count() == 1
+    assert 'id="quality-summary"' not in page and 'id="review-progress"' not in page
+    # A text far too long for its slot: a problem more. The answer carries the quality summary and the
+    # review progress (stored counts, open comments, last push: 3 queries); the page asks for nothing after.
+    page, statements = statements_of(field="target_text", target_text="Salut à tous, " * 20)
+    assert len(statements) <= 11, "\n".join(statements)
+    summary = page[page.index('<section id="quality-summary"') :]
+    assert 'hx-swap-oob="true"' in summary[: summary.index(">")]
+    assert "Too long to speak <strong>1</strong>" in summary
+    assert '<section id="review-progress"' in page
+    assert ScriptEdit.objects.count() == 2
 
 
 def test_editor_page_runs_the_same_queries_for_10_and_3000_segments(client, editor, team):

@@ -51,13 +51,15 @@ class SegmentGone(EditError):
 @dataclass
 class EditResult:
     """What changed: rows to re-render (`created_ids` among them are new to the page), rows gone,
-    and the edit recorded (None when nothing changed)."""
+    the edit recorded (None when nothing changed), and whether the script's counts (problems, review
+    progress) may have changed with it."""
 
     changed: list
     deleted_ids: list
     edit: ScriptEdit | None = None
     created_ids: set = dataclass_field(default_factory=set)
     neighbours: tuple | None = None
+    counts_changed: bool = True
 
 
 def state(segment):
@@ -175,8 +177,9 @@ def save_segment(project, segment_pk, changes, *, version, by, read=None, label=
     if edit is None:
         raise StaleVersion(Segment.objects.filter(pk=segment.pk).first() or segment)
     return EditResult(
-        changed=[segment], deleted_ids=[], edit=edit, neighbours=None if moved else (previous, following)
-    )
+        changed=[segment], deleted_ids=[], edit=edit, neighbours=None if moved else (previous, following),
+        counts_changed=bool(moved or deltas),
+    )  # fmt: skip
 
 
 def _same(current, read):

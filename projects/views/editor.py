@@ -4,7 +4,8 @@ Conventions for the whole editor (see templates/projects/editor.html and static/
 - a row is the partial `segment-row`; every endpoint answers with rows, as the main swap or out of band;
 - refused input answers 422 with the row in its error state, a stale save 409 with the conflict panel
   (htmx is told to swap both in base.html); the stored segment is unchanged in both cases;
-- a change to the script sends the `script-changed` event, on which the quality summary refreshes.
+- a change to the script carries the quality summary and the review progress out of band, and sends the
+  `script-changed` event (changed_panels_html: one request per change, not three).
 """
 
 import json
@@ -16,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import access, quality, selectors
+from .. import access, quality, review_selectors, selectors
 from ..forms import SegmentFieldForm, ShiftForm
 from ..models import ReviewStatus, Segment, Speaker
 from ..rows import RowRenderer, editor_urls
@@ -55,12 +56,41 @@ def _parse_id(value):
     return int(value)
 
 
-def _changed_event(response, focus_id=None):
+def _changed_event(request, project, response, focus_id=None, *, counts_changed=True):
+    """Marks an answer that changed the script: script-changed, and the panels a change moves out of band
+    (unless it changed none of the figures they show: most saves of a line's text)."""
+    if counts_changed:
+        response.content += changed_panels_html(request, project).encode()
     response["HX-Trigger"] = json.dumps({"script-changed": True})
     if focus_id:
         # After the settle: the row to focus (a new one, after an insert or a split) is in the page by then.
         response["HX-Trigger-After-Settle"] = json.dumps({"dubweb:focus": {"id": f"seg-{focus_id}"}})
     return response
+
+
+def changed_panels_html(request, project):
+    """The quality summary and the review progress, out of band, for the answer to a change: the page used
+    to ask for each after every save, two requests for one change (half the traffic of fifty editors)."""
+    figures = script_summary.figures(project)
+    project.can_review = access.allows(project, "review_script")
+    urls = editor_urls(project.pk)
+    summary = render_to_string(
+        "projects/editor.html#quality-summary",
+        {"project": project, "urls": urls, "oob": True, **selectors.quality_summary(project, figures)},
+        request,
+    )
+    progress = render_to_string(
+        "projects/includes/review.html#review-progress",
+        {
+            "project": project,
+            "urls": urls,
+            "oob": True,
+            "progress": review_selectors.progress(project, figures),
+            "last_push": review_selectors.last_push(project),
+        },  # fmt: skip
+        request,
+    )
+    return summary + progress
 
 
 @login_required
@@ -169,7 +199,9 @@ def segment_save(request, pk, segment_pk):
         if saved and form.field in ("start", "end") and following is not None:
             rows.append((following, _flags(project, following, segment)))
     response = _render(request, project, rows, speakers, saved=saved)
-    return _changed_event(response) if saved else response
+    if not saved:
+        return response
+    return _changed_event(request, project, response, counts_changed=result.counts_changed)
 
 
 def _read_value(form, data):
@@ -261,7 +293,7 @@ def _structural(request, project, action, focus=None, done="", offer="undo"):
         + response.content
     )
     focus_id = focus(result) if focus else None
-    return _changed_event(response, focus_id)
+    return _changed_event(request, project, response, focus_id)
 
 
 def _message_html(text, kind, offer=None):

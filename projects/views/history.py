@@ -86,7 +86,7 @@ def segment_restore(request, pk, segment_pk):
         "projects/history.html#history-status", {"text": "Restored.", "kind": "ok", "done": True}
     )
     response.content = status.encode() + message.encode() + response.content
-    return editor_views._changed_event(response) if result.edit else response
+    return editor_views._changed_event(request, project, response) if result.edit else response
 
 
 def _status(text, code, *, reload=False):

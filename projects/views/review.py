@@ -44,7 +44,8 @@ def _seen_versions(request):
 
 
 def _answer(request, project, result):
-    """The moved rows (or, for many, an event that reloads the list), a message, and script-changed."""
+    """The moved rows (or, for many, an event that reloads the list), a message, script-changed and the
+    panels a change moves."""
     if len(result.moved) > ROWS_IN_ANSWER:
         response = editor_views.HttpResponse(b"")
         triggers = {"script-changed": True, "dubweb:reload-rows": True}
@@ -55,6 +56,8 @@ def _answer(request, project, result):
     kind = "ok" if result.edit else "info"
     offer = "undo" if result.edit else None
     response.content = editor_views._message_html(result.label, kind, offer).encode() + response.content
+    if result.edit:
+        response.content += editor_views.changed_panels_html(request, project).encode()
     response["HX-Trigger"] = json.dumps(triggers)
     return response
 
