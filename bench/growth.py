@@ -216,6 +216,7 @@ class World:
             ScriptSummary.objects.bulk_create(
                 ScriptSummary(
                     project=project,
+                    team=team,
                     segments=SMALL_SCRIPT,
                     review_draft=SMALL_SCRIPT - 3,
                     review_needs_review=3,

@@ -285,6 +285,9 @@ class ScriptSummary(models.Model):
     transaction: projects/services/script_summary.py), so that pages read them instead of the script."""
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    # The project's team (a project stays in its team), so that My work finds the scripts waiting in the
+    # person's teams through an index, without reading every team's.
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+", db_index=False)
     segments = models.IntegerField(default=0)
     review_draft = models.IntegerField(default=0)
     review_needs_review = models.IntegerField(default=0)
@@ -303,11 +306,11 @@ class ScriptSummary(models.Model):
 
     class Meta:
         indexes = [
-            # "My work": the scripts waiting for review, the most waiting first (only those are indexed).
+            # "My work": a team's scripts waiting for review, the most waiting first (only those are indexed).
             models.Index(
-                fields=["-review_needs_review", "project"],
+                fields=["team", "-review_needs_review", "project"],
                 condition=Q(review_needs_review__gt=0),
-                name="summary_waiting",
+                name="summary_waiting_team",
             )
         ]
 

@@ -495,18 +495,26 @@ def my_work(user):
         .select_related("project", "project__team")
         .order_by(F("due_date").asc(nulls_last=True), "project__title")
     )
-    # The projects whose review is mine (the rule of review_selectors.reviewer_ids, as one query): I am
-    # assigned to review it, or nobody is and I am a reviewer in its team.
+    # The projects whose review is mine (the rule of review_selectors.reviewer_ids): I am assigned to
+    # review it, or nobody is and I am a reviewer in its team. Two reads, each bounded by the person's
+    # own share (their review assignments; their teams' waiting scripts, most waiting first through the
+    # summary_waiting_team index), never by every team's.
     reviews = Assignment.objects.filter(project_id=OuterRef("project_id"), task=Assignment.Task.REVIEW)
-    reviewer_teams = Membership.objects.filter(user=user, role=Role.REVIEWER).values("team_id")
-    waiting = list(
+    waiting_scripts = (
         ScriptSummary.objects.filter(review_needs_review__gt=0)
-        .filter(
-            Exists(reviews.filter(user=user)) | (~Exists(reviews) & Q(project__team_id__in=reviewer_teams))
-        )
         .select_related("project", "project__team")
-        .order_by("-review_needs_review", "project_id")[:20]  # (the summary_waiting index)
+        .order_by("-review_needs_review", "project_id")
     )
+    assigned_reviews = waiting_scripts.filter(
+        project_id__in=Assignment.objects.filter(user=user, task=Assignment.Task.REVIEW).values("project_id")
+    )
+    team_reviews = waiting_scripts.filter(
+        team_id__in=Membership.objects.filter(user=user, role=Role.REVIEWER).values("team_id")
+    ).filter(~Exists(reviews))
+    waiting = sorted(
+        [*assigned_reviews[:20], *team_reviews[:20]],
+        key=lambda summary: (-summary.review_needs_review, summary.project_id),
+    )[:20]
     summaries = {
         summary.project_id: summary
         for summary in ScriptSummary.objects.filter(project_id__in=[a.project_id for a in assigned])

@@ -350,7 +350,9 @@ def test_one_save_runs_at_most_8_queries_and_11_when_it_moves_the_panels(client,
         with CaptureQueriesContext(connection) as captured:
             response = save(client, current, **data)
         assert response.status_code == 200
-        statements = [q["sql"] for q in captured.captured_queries if not re.match(r"(BEGIN|COMMIT)", q["sql"])]
+        statements = [
+            q["sql"] for q in captured.captured_queries if not re.match(r"(BEGIN|COMMIT)", q["sql"])
+        ]
         return response.content.decode(), statements
 
     # New wording, no new problem: the panels above the list show what they showed; none is sent.

@@ -219,7 +219,7 @@ MAX_QUERIES = {
     "save": 13,  # 10, and the panels the change moves (counts, open comments, last push) in its answer
     "summary": 5,
     "list": 7,
-    "my work": 7,
+    "my work": 8,  # the scripts waiting for my review: those I am to review, then my teams' (two reads)
     "project feed": 8,  # session, user, project, window start, page, the page's segments, people, projects
     "team feed": 9,  # the same, with the person's teams instead of the project (roles, then teams)
     "unread count": 3,
@@ -250,7 +250,7 @@ ORDERED_WALKS = {"scriptedit_time", "activity_time"}
 # the project, every project's summary) to keep a few.
 EXPECTED_INDEXES = {
     "my work": ('FROM "projects_submission"', "submission_author_recent"),
-    "my work waiting": ('FROM "projects_scriptsummary" INNER JOIN', "summary_waiting"),
+    "my work waiting": ('"projects_scriptsummary"."team_id" IN', "summary_waiting_team"),
     "summary": ('FROM "projects_comment"', "comment_open_threads"),
     "team feed": ("OFFSET", "scriptedit_time"),
 }

@@ -9,7 +9,7 @@ from django.utils import timezone
 from projects.models import ReviewStatus, Segment, Submission
 from projects.services import editing, payloads, review, script_summary
 
-from .factories import SegmentFactory, SpeakerFactory, make_segments
+from .factories import SegmentFactory, SpeakerFactory, UserFactory, make_segments
 
 HX = {"HX-Request": "true"}
 S = ReviewStatus
@@ -331,3 +331,37 @@ def test_my_work_lists_a_project_waiting_for_review_for_the_same_people(
     assert "Launch keynote" in client.get(my_work).content.decode()  # assigned: manny's now…
     client.force_login(reviewer)
     assert "Launch keynote" not in client.get(my_work).content.decode()  # …and no longer rita's
+
+
+def test_my_work_lists_the_scripts_waiting_in_my_teams_and_those_i_review_most_waiting_first(
+    client, team, reviewer
+):
+    from projects.models import Assignment
+
+    from .factories import ProjectFactory
+
+    def waiting_script(title, needing, in_team):
+        project = ProjectFactory(team=in_team, title=title)
+        make_segments(project, needing + 1)
+        Segment.objects.filter(project=project).exclude(start_ms=0).update(review_status=S.NEEDS_REVIEW)
+        script_summary.recount(project)
+        return project
+
+    other_team = ProjectFactory(title="Elsewhere").team
+    waiting_script("Pilot", 1, team)
+    waiting_script("Finale", 5, team)
+    waiting_script("Their series", 9, other_team)  # another team's: never mine
+    handed = waiting_script("Their trailer", 3, other_team)
+    Assignment.objects.create(project=handed, user=reviewer, task="review")  # …unless I am to review it
+    taken = waiting_script("Taken pilot", 7, team)
+    Assignment.objects.create(
+        project=taken, user=UserFactory(username="rob"), task="review"
+    )  # someone else's
+    client.force_login(reviewer)
+    page = html.unescape(client.get(reverse("projects:my-work")).content.decode())
+    listed = page[page.index("Waiting for review") : page.index("Mentions")]
+    titles = [title for title in ("Finale", "Their trailer", "Pilot") if title in listed]
+    assert titles == ["Finale", "Their trailer", "Pilot"]
+    assert listed.index("Finale") < listed.index("Their trailer") < listed.index("Pilot")
+    assert "Their series" not in listed and "Taken pilot" not in listed
+    assert "5 segments need review" in listed and "1 segment needs review" in listed

@@ -197,6 +197,7 @@ def recount(project):
         )
         values = dict.fromkeys([*FLAG_COLUMNS.values(), *REVIEW_COLUMNS.values()], 0)
         values["segments"] = len(rows)
+        values["team_id"] = project.team_id
         previous = None
         changed = []
         for segment in rows:
