@@ -253,6 +253,23 @@
     chunk.remove();
   }
 
+  // A row an answer added may be in the list already: a presence poll that crossed the answer (an undo
+  // brings back forty rows) took it first. The newer of the two stays (the answer's, at the same version).
+  let twinWasCurrent = false;
+  function withoutTwin(row) {
+    let kept = row;
+    list.querySelectorAll(`.seg[id="${row.id}"]`).forEach((twin) => {
+      if (twin === kept) return;
+      const older = +twin.dataset.version > +kept.dataset.version ? kept : twin;
+      kept = older === kept ? twin : kept;
+      if (older === current) twinWasCurrent = true;
+      const from = older.parentElement;
+      older.remove();
+      if (isChunk(from)) dropIfEmpty(from);
+    });
+    return kept;
+  }
+
   // --- htmx: a swapped row takes the place of the old one in the editor, the selection, the order ------
   let placing = false;
   function afterSwap(element) {
@@ -292,7 +309,13 @@
     // New rows added out of band land at the list's end: put them in place, once per answer.
     if (!placing) { placing = true; queueMicrotask(() => {
       placing = false;
-      arrived.forEach((row) => { if (row.isConnected) place(row); });
+      arrived.forEach((row) => {
+        if (!row.isConnected) return;
+        const kept = withoutTwin(row);
+        if (kept === row && !twinWasCurrent) place(row);
+        else afterSwap(kept);  // the one left takes the other's place as the current row, the selection
+        twinWasCurrent = false;
+      });
       arrived.clear();
       swapping = false;
       if (current && current.isConnected) {

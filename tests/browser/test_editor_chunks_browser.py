@@ -138,6 +138,39 @@ def test_deleting_every_row_of_a_chunk_removes_the_chunk_and_undo_brings_them_ba
     expect(rows(page)).to_have_count(count)
     assert_in_order_and_chunked(page)
     assert sum(chunks(page), [])[: len(first_chunk)] == first_chunk
+
+
+def test_an_undo_whose_answer_a_presence_poll_overtakes_brings_each_row_back_once(page, film):
+    """The poll that asks for the rows changed since the last one can bring an undo's rows before the
+    undo's own answer arrives (a slow answer on a busy server): each row is then in the list once."""
+    open_and_scroll(page, film)
+    first_chunk = chunks(page)[0]
+    count = len(sum(chunks(page), []))
+    page.locator(f"#{first_chunk[0]}").get_by_role("checkbox").click()
+    page.locator(f"#{first_chunk[-1]}").get_by_role("checkbox").click(modifiers=["Shift"])
+    page.get_by_role("button", name="Delete selected").click()
+    expect(rows(page)).to_have_count(count - len(first_chunk))
+
+    held = []  # the undo's answer, held back until a presence poll has brought its rows
+    page.route("**/script/undo/", lambda route: held.append((route, route.fetch())))
+    page.get_by_role("button", name="Undo").first.click()
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the undo was not sent"
+    expect(rows(page)).to_have_count(count, timeout=15_000)  # the poll brought them back
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    expect(page.get_by_role("status").filter(has_text="Undone")).to_be_visible()
+    page.wait_for_timeout(300)
+    expect(rows(page)).to_have_count(count)
+    assert_in_order_and_chunked(page)
+    assert sum(chunks(page), [])[: len(first_chunk)] == first_chunk
+    ids = page.evaluate(
+        "() => Array.from(document.querySelectorAll('#segment-list .seg[data-id]'), (r) => r.id)"
+    )
+    assert len(ids) == len(set(ids))
     assert Segment.objects.filter(project=film).count() == SIZE
 
 
