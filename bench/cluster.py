@@ -595,7 +595,7 @@ def main():
     editors = args.editors or (20 if reduced else 50)
     seconds = args.seconds or (25 if reduced else 75)
     phases = {"faults"} if reduced else set(args.phases.split(","))
-    steps = [5, 10, 25, 50, 100, 150, 200] if "saturation" in phases else []
+    steps = [5, 10, 25, 50, 65, 80, 100, 150, 200] if "saturation" in phases else []  # finer where it turns
     step_s = 15.0
 
     from urllib.parse import urlsplit

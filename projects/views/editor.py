@@ -87,7 +87,7 @@ def changed_panels_html(request, project):
             "oob": True,
             "progress": review_selectors.progress(project, figures),
             "last_push": review_selectors.last_push(project),
-        },  # fmt: skip
+        },
         request,
     )
     return summary + progress
