@@ -10,8 +10,8 @@ the jobs. Added history is older than what was there, as a studio's past accumul
 the newest screenful is the same at every scale, so any growth in cost is the data's size showing through.
 
 Measured in one process through the full middleware stack (test client, signed in as a manager of the
-team): the editor's first screen; a save of one segment's text (its answer carries the quality summary and
-the review progress); the project list; My work; the project's activity feed; the team's activity feed.
+team): the editor's first screen; a save of one segment's text that moves a problem count (its answer
+carries the quality summary and the review progress); the project list; My work; the project's activity feed; the team's activity feed.
 The machine is shared and its load changes between scales, so each page's time is taken as the fastest
 of --runs runs (the least interrupted one; the median is printed too), and each run of a page is
 followed by a run of a bare page (signed in, through the same middleware, one line of text) whose time
@@ -373,11 +373,14 @@ def pages(world, client):
 
     def save_with_panels():
         version = Segment.objects.filter(pk=segment.pk).values_list("version", flat=True).get()
-        data = {"version": version, "field": "target_text", "target_text": f"Texte {next(counter)}"}
+        # Short and far too long in turn: each save moves a problem count, so its answer carries the panels.
+        turn = next(counter)
+        text = f"Texte {turn}" if turn % 2 else f"Texte {turn}, " + "beaucoup trop long pour sa place " * 6
+        data = {"version": version, "field": "target_text", "target_text": text}
         url = reverse("projects:segment-save", args=[project.pk, segment.pk])
         response = client.post(url, data, headers={**HX, "HX-Target": f"seg-{segment.pk}"})
         assert response.status_code == 200, response.status_code
-        assert b'id="review-progress"' in response.content  # the page asks for nothing after it
+        assert b'id="review-progress"' in response.content, "the save moved no count"
 
     return {
         "editor first screen": get(reverse("projects:editor", args=[project.pk])),
