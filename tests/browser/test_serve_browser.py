@@ -149,7 +149,9 @@ def test_dev_serve_runs_production_mode_with_the_worker_and_stops_on_ctrl_c(serv
             f"./dev serve still runs 90 s after Ctrl+C:\n{left.stdout.decode()}\n{output.read_text()[-4000:]}"
         )
     time.sleep(1)
-    with pytest.raises(ProcessLookupError):
-        os.killpg(process.pid, 0)  # no process of the group is left
+    left = subprocess.run(["ps", "-o", "pid,stat,etime,args", "-g", str(process.pid)], capture_output=True)
+    with pytest.raises(ProcessLookupError):  # no process of the group is left
+        os.killpg(process.pid, 0)
+        pytest.fail(f"left running after ./dev serve ended:\n{left.stdout.decode()}")
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{base}/accounts/login/", timeout=5)
